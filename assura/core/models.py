@@ -1,0 +1,184 @@
+"""Shared base models: the tenant base class with its scoped queryset, the audit log, jobs."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from assura.core.permissions import user_can
+
+
+class Visibility(models.TextChoices):
+    OWN = "own", _("Ses propres enregistrements")
+    AGENCY = "agency", _("Ceux de son agence")
+    ALL = "all", _("Toute l'entreprise")
+
+
+class TenantQuerySet(models.QuerySet):
+    """The one read entry point for tenant data: `Model.objects.visible_to(user)`."""
+
+    def for_organization(self, organization):
+        return self.filter(organization=organization)
+
+    def visible_to(self, user):
+        org_id = getattr(user, "organization_id", None)
+        if not getattr(user, "is_authenticated", False) or not user.is_active or org_id is None:
+            return self.none()
+        qs = self.filter(organization_id=org_id)
+        return self.model.scope_records(qs, user)
+
+
+class TenantManager(models.Manager.from_queryset(TenantQuerySet)):
+    pass
+
+
+class TenantModel(models.Model):
+    """Base of every tenant-owned row: it belongs to exactly one organization."""
+
+    organization = models.ForeignKey(
+        "identity.Organization", on_delete=models.CASCADE, related_name="+", verbose_name=_("entreprise")
+    )
+
+    # Record-level visibility for the Utilisateur role: set these on models owned by a
+    # person or an agency; left None, every member of the company sees the row.
+    owner_field: str | None = None
+    agency_field: str | None = None
+
+    objects = TenantManager()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def scope_records(cls, qs, user):
+        if cls.owner_field is None and cls.agency_field is None:
+            return qs
+        if user_can(user, "records.read_all"):
+            return qs
+        mode = user.organization.user_visibility
+        if mode == Visibility.ALL:
+            return qs
+        cond = models.Q()
+        if cls.owner_field:
+            cond |= models.Q(**{cls.owner_field: user})
+        if mode == Visibility.AGENCY and cls.agency_field and user.agency_id:
+            cond |= models.Q(**{f"{cls.agency_field}_id": user.agency_id})
+        return qs.filter(cond) if cond else qs.none()
+
+
+class AuditAction(models.TextChoices):
+    LOGIN = "auth.login", _("Connexion")
+    LOGIN_FAILED = "auth.login_failed", _("Échec de connexion")
+    LOGOUT = "auth.logout", _("Déconnexion")
+    SIGNUP = "auth.signup", _("Inscription")
+    PASSWORD_RESET = "auth.password_reset", _("Réinitialisation du mot de passe")
+    MFA_CHANGED = "auth.mfa", _("Double authentification modifiée")
+    ORGANIZATION_CREATED = "organization.created", _("Entreprise créée")
+    ORGANIZATION_UPDATED = "organization.updated", _("Fiche entreprise modifiée")
+    INVITATION_SENT = "invitation.sent", _("Invitation envoyée")
+    INVITATION_RESENT = "invitation.resent", _("Invitation renvoyée")
+    INVITATION_REVOKED = "invitation.revoked", _("Invitation révoquée")
+    INVITATION_ACCEPTED = "invitation.accepted", _("Invitation acceptée")
+    USER_UPDATED = "user.updated", _("Utilisateur modifié")
+    ROLE_CHANGED = "user.role_changed", _("Rôle modifié")
+    USER_DEACTIVATED = "user.deactivated", _("Utilisateur désactivé")
+    USER_REACTIVATED = "user.reactivated", _("Utilisateur réactivé")
+    GROUP_CHANGED = "group.changed", _("Groupe de permissions modifié")
+    GROUP_DELETED = "group.deleted", _("Groupe de permissions supprimé")
+    AGENCY_CHANGED = "agency.changed", _("Agence ou région modifiée")
+    TOKEN_CREATED = "token.created", _("Jeton d'API créé")
+    TOKEN_REVOKED = "token.revoked", _("Jeton d'API révoqué")
+    EXPORT = "data.export", _("Export")
+    IMPORT = "data.import", _("Import")
+    DELETION = "data.delete", _("Suppression")
+
+
+class AuditEvent(models.Model):
+    """An append-only entry of the security audit log: who did what, when, from where."""
+
+    organization = models.ForeignKey(
+        "identity.Organization", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_email = models.CharField(_("auteur"), max_length=254, blank=True)
+    action = models.CharField(_("action"), max_length=40, choices=AuditAction.choices)
+    object_type = models.CharField(_("type d'objet"), max_length=60, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(_("objet"), max_length=200, blank=True)
+    ip_address = models.GenericIPAddressField(_("adresse IP"), null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    data = models.JSONField(_("détails"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("date"), auto_now_add=True, db_index=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organization", "-created_at"], name="audit_org_created")]
+        verbose_name = _("événement d'audit")
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.actor_email}"
+
+    @classmethod
+    def scope_records(cls, qs, user):
+        return qs
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("En attente")
+    RUNNING = "running", _("En cours")
+    SUCCEEDED = "succeeded", _("Terminée")
+    FAILED = "failed", _("Échouée")
+    CANCELLED = "cancelled", _("Annulée")
+
+
+class Job(TenantModel):
+    """A background job the user waits for (import, export, send, report build)."""
+
+    kind = models.CharField(_("type"), max_length=60)
+    status = models.CharField(_("statut"), max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("lancée par")
+    )
+    params = models.JSONField(default=dict, blank=True)
+    progress = models.PositiveSmallIntegerField(_("progression (%)"), default=0)
+    total = models.PositiveIntegerField(_("total"), default=0)
+    processed = models.PositiveIntegerField(_("traités"), default=0)
+    succeeded_count = models.PositiveIntegerField(_("réussis"), default=0)
+    failed_count = models.PositiveIntegerField(_("en erreur"), default=0)
+    errors = models.JSONField(_("erreurs"), default=list, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    result_file = models.FileField(_("fichier produit"), upload_to="jobs/%Y/%m/", blank=True)
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    started_at = models.DateTimeField(_("démarrée le"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finie le"), null=True, blank=True)
+
+    owner_field = "created_by"
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organization", "-created_at"], name="job_org_created")]
+        verbose_name = _("tâche d'arrière-plan")
+
+    def __str__(self):
+        return f"{self.kind} #{self.pk}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED}
+
+    @classmethod
+    def scope_records(cls, qs, user):
+        # Jobs are personal: their launcher sees them, and whoever may see all jobs.
+        if user_can(user, "jobs.view_all"):
+            return qs
+        return qs.filter(created_by=user)
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("core:job_detail", args=[self.pk])

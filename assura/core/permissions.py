@@ -1,0 +1,76 @@
+"""The permission matrix: one table of role × action, the single source of truth.
+
+Modules add their actions here (one row each). Custom groups created by an
+administrator grant actions from this same table. `user_can` is the only check.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Administrateur")
+    EDITOR = "editor", _("Éditeur")
+    SUPERVISOR = "supervisor", _("Superviseur")
+    USER = "user", _("Utilisateur")
+
+
+A, E, S, U = Role.ADMIN, Role.EDITOR, Role.SUPERVISOR, Role.USER
+ALL = frozenset({A, E, S, U})
+
+# action code: (label, roles allowed by default)
+PERMISSIONS: dict[str, tuple[str, frozenset[Role]]] = {
+    "workspace.manage": (_("Modifier la fiche entreprise et les paramètres"), frozenset({A})),
+    "users.view": (_("Consulter l'annuaire des utilisateurs"), ALL),
+    "users.manage": (_("Inviter, modifier et désactiver des utilisateurs"), frozenset({A})),
+    "roles.manage": (_("Changer les rôles et gérer les groupes"), frozenset({A})),
+    "agencies.view": (_("Consulter les régions et agences"), ALL),
+    "agencies.manage": (_("Créer et modifier les régions et agences"), frozenset({A})),
+    "audit.view": (_("Consulter le journal d'audit"), frozenset({A})),
+    "audit.export": (_("Exporter le journal d'audit"), frozenset({A})),
+    "jobs.view": (_("Suivre ses tâches d'arrière-plan"), ALL),
+    "jobs.view_all": (_("Suivre toutes les tâches d'arrière-plan"), frozenset({A})),
+    "records.read_all": (_("Lire tous les enregistrements de l'entreprise"), frozenset({A, E, S})),
+    "records.delete": (_("Supprimer des clients et des enregistrements"), frozenset({A})),
+    "data.import": (_("Importer des données"), frozenset({A})),
+    "data.export": (_("Exporter des données"), frozenset({A})),
+    "reports.produce": (_("Produire des rapports"), frozenset({A, E})),
+    "dashboards.company": (_("Voir les tableaux de bord de l'entreprise"), frozenset({A, E, S})),
+    "comments.add": (_("Ajouter des commentaires"), frozenset({A, E, U})),
+    "files.attach": (_("Joindre des fichiers"), frozenset({A, E, U})),
+    "campaigns.manage": (_("Gérer les campagnes marketing"), frozenset({A})),
+}
+
+
+def action_choices() -> list[tuple[str, str]]:
+    return [(code, label) for code, (label, _roles) in PERMISSIONS.items()]
+
+
+def role_allows(role: str | None, action: str) -> bool:
+    if action not in PERMISSIONS:
+        raise KeyError(f"Unknown action {action!r}: add it to PERMISSIONS")
+    return role in PERMISSIONS[action][1]
+
+
+def user_actions(user) -> frozenset[str]:
+    """Every action the user may perform: their role's plus their groups'. Cached per object."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    if getattr(user, "organization_id", None) is None:
+        return frozenset()
+    cached = getattr(user, "_assura_actions", None)
+    if cached is None:
+        allowed = {code for code, (_label, roles) in PERMISSIONS.items() if user.role in roles}
+        for perms in user.permission_groups.values_list("permissions", flat=True):
+            allowed.update(code for code in perms or () if code in PERMISSIONS)
+        cached = frozenset(allowed)
+        user._assura_actions = cached
+    return cached
+
+
+def user_can(user, action: str) -> bool:
+    if action not in PERMISSIONS:
+        raise KeyError(f"Unknown action {action!r}: add it to PERMISSIONS")
+    return action in user_actions(user)

@@ -1,0 +1,195 @@
+"""Generic views every module builds on. A module view is a few lines of declaration.
+
+Every view here reads through `Model.objects.visible_to(user)`, so an object of another
+company — or one the role may not see — is a 404, and every action is checked against
+the permission matrix (403, nothing changed).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.views import generic
+
+from assura.core.permissions import user_can
+
+
+def apply_validation_error(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form, field by field when it can."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+class WorkspaceMixin(LoginRequiredMixin):
+    """A signed-in, active member of a company, allowed the view's action."""
+
+    required_action: str | None = None
+    page_title = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if request.user.organization_id is None:
+            return HttpResponseRedirect(reverse("identity:onboarding"))
+        action = self.get_required_action()
+        if action and not user_can(request.user, action):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_required_action(self) -> str | None:
+        return self.required_action
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.setdefault("page_title", self.page_title)
+        return ctx
+
+
+class TenantObjectMixin(WorkspaceMixin):
+    model: type[models.Model]
+    select_related: tuple[str, ...] = ()
+
+    def get_queryset(self):
+        qs = self.model.objects.visible_to(self.request.user)
+        return qs.select_related(*self.select_related) if self.select_related else qs
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(self.get_queryset() if queryset is None else queryset, pk=self.kwargs["pk"])
+
+
+class TenantListView(TenantObjectMixin, generic.TemplateView):
+    """List page: filter form (the module's FilterSet, shared with the API) + data table."""
+
+    template_name = "core/list.html"
+    table_class = None
+    filterset_class = None
+    create_url_name: str | None = None
+    create_action: str | None = None
+
+    def get_table_queryset(self):
+        qs = self.get_queryset()
+        self.filterset = None
+        if self.filterset_class is not None:
+            self.filterset = self.filterset_class(self.request.GET or None, queryset=qs, request=self.request)
+            if self.filterset.is_bound and self.filterset.is_valid():
+                qs = self.filterset.qs
+        return qs
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["table"] = self.table_class(self.get_table_queryset(), self.request)
+        ctx["filterset"] = self.filterset
+        ctx["model_meta"] = self.model._meta
+        if self.create_url_name and (self.create_action is None or user_can(self.request.user, self.create_action)):
+            ctx["create_url"] = reverse(self.create_url_name)
+        return ctx
+
+    def get_template_names(self):
+        if getattr(self.request, "htmx", False) and self.request.htmx.target == "data-table":
+            return ["core/partials/_table.html"]
+        return [self.template_name]
+
+
+class TenantDetailView(TenantObjectMixin, generic.DetailView):
+    """Detail page with tabs: `tabs = [("info", _("Informations"), "partial.html")]`."""
+
+    template_name = "core/detail.html"
+    tabs: list[tuple[str, str, str]] = []
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["tabs"] = self.tabs
+        ctx["active_tab"] = self.request.GET.get("tab") or (self.tabs[0][0] if self.tabs else None)
+        return ctx
+
+
+class ServiceFormMixin:
+    """Forms are parsed here; the write happens in a service. A ValidationError raised
+    by the service lands on the form beside its field, and nothing is saved."""
+
+    template_name = "core/form.html"
+    success_message = _("Enregistré.")
+
+    def perform(self, form):  # pragma: no cover - each view declares it
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            self.object = self.perform(form)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+            return self.form_invalid(form)
+        if self.success_message:
+            messages.success(self.request, self.success_message)
+        return HttpResponseRedirect(self.get_success_url())
+
+    def get_success_url(self):
+        if getattr(self, "success_url", None):
+            return str(self.success_url)
+        return self.object.get_absolute_url()
+
+
+class TenantCreateView(ServiceFormMixin, WorkspaceMixin, generic.FormView):
+    model: type[models.Model]
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+
+class TenantUpdateView(ServiceFormMixin, TenantObjectMixin, generic.FormView):
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        self.object = self.get_object()
+        kwargs["user"] = self.request.user
+        kwargs["instance"] = self.object
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["object"] = self.object
+        return ctx
+
+
+class TenantActionView(TenantObjectMixin, generic.View):
+    """A POST-only action on one object (deactivate, revoke, delete…), confirmed in a dialog."""
+
+    http_method_names = ["post"]
+    success_message = None
+
+    def perform(self, obj):  # pragma: no cover - each view declares it
+        raise NotImplementedError
+
+    def get_success_url(self, obj):
+        nxt = self.request.POST.get("next")
+        if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={self.request.get_host()}):
+            return nxt
+        return obj.get_absolute_url()
+
+    def post(self, request, *args, **kwargs):
+        obj = self.get_object()
+        try:
+            self.perform(obj)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            if self.success_message:
+                messages.success(request, self.success_message)
+        url = self.get_success_url(obj)
+        if getattr(request, "htmx", False):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = url
+            return response
+        return HttpResponseRedirect(url)

@@ -1,0 +1,26 @@
+"""Tenant-scoped DRF viewsets: querysets come from `visible_to(user)` (404 across
+companies) and `required_actions` maps DRF actions to the permission matrix (403)."""
+
+from rest_framework import viewsets
+
+
+class TenantViewSetMixin:
+    model = None
+    required_actions: dict[str, str] = {}
+    select_related: tuple[str, ...] = ()
+
+    def get_queryset(self):
+        qs = self.model.objects.visible_to(self.request.user)
+        if self.select_related:
+            qs = qs.select_related(*self.select_related)
+        return qs.order_by(*(self.model._meta.ordering or ["pk"]))
+
+
+class TenantReadOnlyViewSet(TenantViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    pass
+
+
+class TenantModelViewSet(TenantViewSetMixin, viewsets.ModelViewSet):
+    """Writes go through services: subclasses implement `perform_create/update/destroy`
+    calling the module's service, never `serializer.save()` with business rules."""
+

@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.urls import include, path
+from django.views.static import serve
+
+from assura.core import views_health
+
+urlpatterns = [
+    path("healthz", views_health.healthz, name="healthz"),
+    path("readyz", views_health.readyz, name="readyz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("allauth.urls")),
+    path("api/v1/", include("assura.api.urls")),
+    path("", include("assura.core.urls")),
+    path("", include("assura.identity.urls")),
+]
+
+if not settings.PRODUCTION:
+    # Uploaded files (logos) in local use; production serves them from object storage.
+    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
