@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.static import serve
 
 from assura.core import views_health
+from assura.identity.views import HomeView, LandingView
 
 urlpatterns = [
     path("healthz", views_health.healthz, name="healthz"),
@@ -10,6 +11,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include("assura.api.urls")),
+    path("", LandingView.as_view(), name="landing"),
+    path("home/", HomeView.as_view(), name="home"),
     path("", include("assura.core.urls")),
     path("", include("assura.identity.urls")),
 ]

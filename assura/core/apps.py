@@ -6,3 +6,17 @@ class CoreConfig(AppConfig):
     name = "assura.core"
     label = "core"
     verbose_name = _("Noyau")
+
+    def ready(self):
+        from assura.core import exports  # noqa: F401  (registers the built-in job handlers)
+        from assura.core.navigation import NavItem, register, register_section
+
+        register_section("main", None, 10)
+        register_section("admin", _("Administration"), 90)
+        register(
+            NavItem("home", _("Accueil"), "home", "house", "main", order=0),
+            NavItem("jobs", _("Tâches d'arrière-plan"), "core:job_list", "hourglass-split", "main", "jobs.view",
+                    order=80, description=_("Imports, exports et envois en cours")),
+            NavItem("audit", _("Journal d'audit"), "core:audit_list", "journal-text", "admin", "audit.view",
+                    order=60, description=_("Connexions, invitations, changements de droits")),
+        )

@@ -1,2 +1,12 @@
+from django.urls import path
+
+from assura.core import views_pages
+
 app_name = "core"
-urlpatterns = []
+
+urlpatterns = [
+    path("audit/", views_pages.AuditListView.as_view(), name="audit_list"),
+    path("audit/export/", views_pages.AuditExportView.as_view(), name="audit_export"),
+    path("jobs/", views_pages.JobListView.as_view(), name="job_list"),
+    path("jobs/<int:pk>/", views_pages.JobDetailView.as_view(), name="job_detail"),
+]
