@@ -1,0 +1,33 @@
+"""FilterSets of the platform models (audit log, jobs), shared by the list pages and the API."""
+
+from __future__ import annotations
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from assura.core.models import AuditAction, AuditEvent, Job, JobStatus
+
+
+def visible_users(request):
+    return get_user_model().objects.visible_to(getattr(request, "user", None))
+
+
+class AuditEventFilterSet(django_filters.FilterSet):
+    action = django_filters.ChoiceFilter(label=_("Action"), choices=AuditAction.choices)
+    actor = django_filters.ModelChoiceFilter(label=_("Auteur"), queryset=visible_users)
+    date_from = django_filters.DateFilter(label=_("Du"), field_name="created_at", lookup_expr="date__gte")
+    date_to = django_filters.DateFilter(label=_("Au"), field_name="created_at", lookup_expr="date__lte")
+
+    class Meta:
+        model = AuditEvent
+        fields = ["action", "actor", "date_from", "date_to"]
+
+
+class JobFilterSet(django_filters.FilterSet):
+    kind = django_filters.CharFilter(label=_("Type"))
+    status = django_filters.ChoiceFilter(label=_("Statut"), choices=JobStatus.choices)
+
+    class Meta:
+        model = Job
+        fields = ["kind", "status"]
