@@ -3,10 +3,31 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from assura.core.models import AuditAction, AuditEvent, Job, JobStatus
+
+
+class SearchFilterSet(django_filters.FilterSet):
+    """A FilterSet with a `q` box searching `search_fields` (every word must match one field)."""
+
+    search_fields: tuple[str, ...] = ()
+
+    q = django_filters.CharFilter(
+        label=_("Rechercher"), method="filter_q",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Rechercher…")}),
+    )
+
+    def filter_q(self, queryset, name, value):
+        for term in value.split()[:8]:
+            match = Q()
+            for field in self.search_fields:
+                match |= Q(**{f"{field}__icontains": term})
+            queryset = queryset.filter(match)
+        return queryset
 
 
 def visible_users(request):

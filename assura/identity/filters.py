@@ -8,6 +8,7 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from assura.core.filters import SearchFilterSet
 from assura.core.permissions import Role
 from assura.core.reference import WILAYA_CHOICES
 from assura.identity.choices import UserStatus
@@ -22,7 +23,8 @@ def visible_regions(request):
     return Region.objects.visible_to(getattr(request, "user", None))
 
 
-class UserFilterSet(django_filters.FilterSet):
+class UserFilterSet(SearchFilterSet):
+    search_fields = ("email", "first_name", "last_name", "phone")
     role = django_filters.ChoiceFilter(label=_("Rôle"), choices=Role.choices)
     status = django_filters.ChoiceFilter(label=_("Statut"), choices=UserStatus.choices)
     agency = django_filters.ModelChoiceFilter(label=_("Agence"), queryset=visible_agencies)
@@ -30,14 +32,15 @@ class UserFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = User
-        fields = ["role", "status", "agency", "agency_number"]
+        fields = ["q", "role", "status", "agency", "agency_number"]
 
 
-class AgencyFilterSet(django_filters.FilterSet):
+class AgencyFilterSet(SearchFilterSet):
+    search_fields = ("number", "name", "address")
     region = django_filters.ModelChoiceFilter(label=_("Direction régionale"), queryset=visible_regions)
     wilaya = django_filters.ChoiceFilter(label=_("Wilaya"), choices=WILAYA_CHOICES)
     is_active = django_filters.BooleanFilter(label=_("Active"))
 
     class Meta:
         model = Agency
-        fields = ["region", "wilaya", "is_active"]
+        fields = ["q", "region", "wilaya", "is_active"]

@@ -63,6 +63,7 @@ class OrganizationForm(forms.ModelForm):
     """The company technical sheet (fiche technique)."""
 
     mobile = PhoneField(label=_("Mobile"))
+    website = forms.URLField(label=_("Site web"), required=False, assume_scheme="https")
     logo = LogoField(label=_("Logo"), required=False, help_text=_("PNG, JPEG ou WebP, 2 Mo au plus."),
                      widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}))
 
