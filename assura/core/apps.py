@@ -12,6 +12,7 @@ class CoreConfig(AppConfig):
         from assura.core.navigation import NavItem, register, register_section
 
         register_section("main", None, 10)
+        register_section("network", _("Réseau"), 50)
         register_section("admin", _("Administration"), 90)
         register(
             NavItem("home", _("Accueil"), "home", "house", "main", order=0),

@@ -6,6 +6,7 @@ another company's agency is an invalid choice, never a filter that leaks."""
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from assura.core.filters import SearchFilterSet
@@ -39,7 +40,10 @@ class AgencyFilterSet(SearchFilterSet):
     search_fields = ("number", "name", "address")
     region = django_filters.ModelChoiceFilter(label=_("Direction régionale"), queryset=visible_regions)
     wilaya = django_filters.ChoiceFilter(label=_("Wilaya"), choices=WILAYA_CHOICES)
-    is_active = django_filters.BooleanFilter(label=_("Active"))
+    is_active = django_filters.BooleanFilter(
+        label=_("Statut"),
+        widget=forms.Select(choices=[("", _("Toutes")), ("true", _("Active")), ("false", _("Fermée"))]),
+    )
 
     class Meta:
         model = Agency
