@@ -72,7 +72,7 @@ class AuditAction(models.TextChoices):
     LOGIN_FAILED = "auth.login_failed", _("Échec de connexion")
     LOGOUT = "auth.logout", _("Déconnexion")
     SIGNUP = "auth.signup", _("Inscription")
-    PASSWORD_RESET = "auth.password_reset", _("Réinitialisation du mot de passe")
+    PASSWORD_RESET = "auth.password", _("Mot de passe changé ou réinitialisé")
     MFA_CHANGED = "auth.mfa", _("Double authentification modifiée")
     ORGANIZATION_CREATED = "organization.created", _("Entreprise créée")
     ORGANIZATION_UPDATED = "organization.updated", _("Fiche entreprise modifiée")
