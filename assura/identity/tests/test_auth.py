@@ -54,8 +54,8 @@ def test_totp_two_factor_activation_then_required_at_sign_in(agent, django_captu
         response = client.post("/accounts/2fa/totp/activate/", {"code": totp_now(secret)})
     assert response.status_code == 302
     assert Authenticator.objects.filter(user=agent, type=Authenticator.Type.TOTP).exists()
-    event = AuditEvent.objects.get(action="auth.mfa", actor=agent)
-    assert event.data == {"type": "totp", "added": True}
+    events = AuditEvent.objects.filter(action="auth.mfa", actor=agent).order_by("id")
+    assert [e.data for e in events] == [{"type": "totp", "added": True}, {"type": "recovery_codes", "added": True}]
 
     # Next sign-in: the password alone does not open a session.
     fresh = Client()
