@@ -18,5 +18,7 @@ urlpatterns = [
 ]
 
 if not settings.PRODUCTION:
-    # Uploaded files (logos) in local use; production serves them from object storage.
-    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+    # Company logos in local use (production serves them from the web server or object
+    # storage). Only logos are public: job files go through core:job_download, which
+    # checks who is asking.
+    urlpatterns += [path("media/logos/<path:path>", serve, {"document_root": f"{settings.MEDIA_ROOT}/logos"})]

@@ -7,6 +7,7 @@ way to reach across companies.
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -177,6 +178,15 @@ class PermissionGroupSerializer(serializers.ModelSerializer):
 
 class JobSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
+    result_file = serializers.SerializerMethodField(help_text="URL of the produced file (session auth), or null.")
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_result_file(self, job):
+        if not job.result_file:
+            return None
+        url = reverse("core:job_download", args=[job.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
 
     class Meta:
         model = Job

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from assura.core.permissions import user_can
@@ -136,6 +139,11 @@ class JobStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Annulée")
 
 
+def job_file_path(job, filename: str) -> str:
+    # Unguessable, and grouped by company: job files are private (served by a checked view).
+    return f"jobs/{job.organization_id}/{uuid.uuid4().hex}/{filename}"
+
+
 class Job(TenantModel):
     """A background job the user waits for (import, export, send, report build)."""
 
@@ -152,7 +160,7 @@ class Job(TenantModel):
     failed_count = models.PositiveIntegerField(_("en erreur"), default=0)
     errors = models.JSONField(_("erreurs"), default=list, blank=True)
     result = models.JSONField(default=dict, blank=True)
-    result_file = models.FileField(_("fichier produit"), upload_to="jobs/%Y/%m/", blank=True)
+    result_file = models.FileField(_("fichier produit"), upload_to=job_file_path, blank=True)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     started_at = models.DateTimeField(_("démarrée le"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finie le"), null=True, blank=True)
@@ -167,6 +175,9 @@ class Job(TenantModel):
     def __str__(self):
         return f"{self.kind} #{self.pk}"
 
+    def get_absolute_url(self):
+        return reverse("core:job_detail", args=[self.pk])
+
     @property
     def is_finished(self) -> bool:
         return self.status in {JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED}
@@ -177,8 +188,3 @@ class Job(TenantModel):
         if user_can(user, "jobs.view_all"):
             return qs
         return qs.filter(created_by=user)
-
-    def get_absolute_url(self):
-        from django.urls import reverse
-
-        return reverse("core:job_detail", args=[self.pk])

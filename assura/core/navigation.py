@@ -38,7 +38,11 @@ def register(*items: NavItem) -> None:
 
 def items_for(user, section: str | None = None) -> list[NavItem]:
     return sorted(
-        (i for i in _ITEMS if (section is None or i.section == section) and (i.action is None or user_can(user, i.action))),
+        (
+            i
+            for i in _ITEMS
+            if (section is None or i.section == section) and (i.action is None or user_can(user, i.action))
+        ),
         key=lambda i: i.order,
     )
 

@@ -9,4 +9,5 @@ urlpatterns = [
     path("audit/export/", views_pages.AuditExportView.as_view(), name="audit_export"),
     path("jobs/", views_pages.JobListView.as_view(), name="job_list"),
     path("jobs/<int:pk>/", views_pages.JobDetailView.as_view(), name="job_detail"),
+    path("jobs/<int:pk>/download/", views_pages.JobDownloadView.as_view(), name="job_download"),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
@@ -11,7 +12,7 @@ from assura.core.filters import AuditEventFilterSet, JobFilterSet
 from assura.core.jobs import job_enqueue
 from assura.core.models import AuditEvent, Job
 from assura.core.tables import Column, Table
-from assura.core.views import TenantDetailView, TenantListView, WorkspaceMixin
+from assura.core.views import TenantDetailView, TenantListView, TenantObjectMixin, WorkspaceMixin
 
 
 class AuditTable(Table):
@@ -71,6 +72,20 @@ class JobListView(TenantListView):
     filterset_class = JobFilterSet
     page_title = _("Tâches d'arrière-plan")
     select_related = ("created_by",)
+
+
+class JobDownloadView(TenantObjectMixin, generic.View):
+    """The file a job produced, for whoever may see the job (404 otherwise)."""
+
+    model = Job
+    required_action = "jobs.view"
+
+    def get(self, request, pk):
+        job = self.get_object()
+        if not job.result_file:
+            raise Http404
+        return FileResponse(job.result_file.open("rb"), as_attachment=True,
+                            filename=job.result_file.name.rsplit("/", 1)[-1])
 
 
 class JobDetailView(TenantDetailView):

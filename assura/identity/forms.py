@@ -17,8 +17,9 @@ class PhoneField(forms.CharField):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 20)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"type": "tel", "autocomplete": "tel",
-                                                             "placeholder": "0550 12 34 56"}))
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "placeholder": "0550 12 34 56"})
+        )
         super().__init__(**kwargs)
 
     def clean(self, value):
@@ -39,8 +40,17 @@ class SignupExtraForm(forms.Form):
         error_messages={"required": _("Vous devez accepter les conditions d'utilisation.")},
     )
 
-    field_order = ["last_name", "first_name", "address", "phone", "job_title", "email", "password1",
-                   "password2", "accept_terms"]
+    field_order = [
+        "last_name",
+        "first_name",
+        "address",
+        "phone",
+        "job_title",
+        "email",
+        "password1",
+        "password2",
+        "accept_terms",
+    ]
 
     def signup(self, request, user):
         user.first_name = self.cleaned_data["first_name"].strip()
@@ -64,13 +74,26 @@ class OrganizationForm(forms.ModelForm):
 
     mobile = PhoneField(label=_("Mobile"))
     website = forms.URLField(label=_("Site web"), required=False, assume_scheme="https")
-    logo = LogoField(label=_("Logo"), required=False, help_text=_("PNG, JPEG ou WebP, 2 Mo au plus."),
-                     widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}))
+    logo = LogoField(
+        label=_("Logo"),
+        required=False,
+        help_text=_("PNG, JPEG ou WebP, 2 Mo au plus."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+    )
 
     class Meta:
         model = Organization
-        fields = ["name", "address", "mobile", "employees_count", "email", "trade_register_number", "website",
-                  "postal_code", "logo"]
+        fields = [
+            "name",
+            "address",
+            "mobile",
+            "employees_count",
+            "email",
+            "trade_register_number",
+            "website",
+            "postal_code",
+            "logo",
+        ]
         widgets = {"employees_count": forms.NumberInput(attrs={"min": 1})}
 
     def __init__(self, *args, user=None, **kwargs):
@@ -108,8 +131,11 @@ class AgencyForm(forms.ModelForm):
 
 class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("Adresse e-mail"))
-    agency_number = forms.CharField(label=_("Numéro d'agence"), max_length=7,
-                                    widget=forms.TextInput(attrs={"placeholder": "016-003", "list": "agency-numbers"}))
+    agency_number = forms.CharField(
+        label=_("Numéro d'agence"),
+        max_length=7,
+        widget=forms.TextInput(attrs={"placeholder": "016-003", "list": "agency-numbers"}),
+    )
     role = forms.ChoiceField(label=_("Rôle"), choices=Role.choices, initial=Role.USER)
     first_name = forms.CharField(label=_("Prénom"), max_length=150, required=False)
     last_name = forms.CharField(label=_("Nom"), max_length=150, required=False)
@@ -122,9 +148,12 @@ class InvitationForm(forms.Form):
 class InvitationAcceptForm(forms.Form):
     first_name = forms.CharField(label=_("Prénom"), max_length=150)
     last_name = forms.CharField(label=_("Nom"), max_length=150)
-    password = forms.CharField(label=_("Mot de passe"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    password_confirm = forms.CharField(label=_("Confirmation du mot de passe"),
-                                       widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password = forms.CharField(
+        label=_("Mot de passe"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password_confirm = forms.CharField(
+        label=_("Confirmation du mot de passe"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
 
     def clean(self):
         data = super().clean()
@@ -150,8 +179,12 @@ class UserForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Rôle"), choices=Role.choices)
-    groups = forms.ModelMultipleChoiceField(label=_("Groupes de permissions"), queryset=PermissionGroup.objects.none(),
-                                            required=False, widget=forms.CheckboxSelectMultiple)
+    groups = forms.ModelMultipleChoiceField(
+        label=_("Groupes de permissions"),
+        queryset=PermissionGroup.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     def __init__(self, *args, user=None, instance=None, **kwargs):
         if instance is not None and "initial" not in kwargs:
@@ -163,13 +196,17 @@ class RoleForm(forms.Form):
 class PermissionGroupForm(forms.Form):
     name = forms.CharField(label=_("Nom"), max_length=80)
     description = forms.CharField(label=_("Description"), max_length=255, required=False)
-    permissions = forms.MultipleChoiceField(label=_("Permissions"), choices=action_choices,
-                                            widget=forms.CheckboxSelectMultiple)
+    permissions = forms.MultipleChoiceField(
+        label=_("Permissions"), choices=action_choices, widget=forms.CheckboxSelectMultiple
+    )
 
     def __init__(self, *args, user=None, instance=None, **kwargs):
         if instance is not None and "initial" not in kwargs:
-            kwargs["initial"] = {"name": instance.name, "description": instance.description,
-                                 "permissions": instance.permissions}
+            kwargs["initial"] = {
+                "name": instance.name,
+                "description": instance.description,
+                "permissions": instance.permissions,
+            }
         super().__init__(*args, **kwargs)
 
 
@@ -185,4 +222,3 @@ class PreferencesForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["language"].choices = settings.LANGUAGES
         self.fields["theme"].choices = Theme.choices
-

@@ -48,7 +48,14 @@ def _same_company(actor, obj) -> None:
 # --- Companies ---------------------------------------------------------------------------------
 
 ORGANIZATION_FIELDS = (
-    "name", "address", "mobile", "employees_count", "email", "trade_register_number", "website", "postal_code",
+    "name",
+    "address",
+    "mobile",
+    "employees_count",
+    "email",
+    "trade_register_number",
+    "website",
+    "postal_code",
 )
 
 
@@ -92,8 +99,9 @@ def organization_update(*, actor: User, request=None, logo=None, remove_logo=Fal
     org.full_clean()
     org.save()
     if changed:
-        audit_record(action=AuditAction.ORGANIZATION_UPDATED, actor=actor, target=org, request=request,
-                     data={"changes": changed})
+        audit_record(
+            action=AuditAction.ORGANIZATION_UPDATED, actor=actor, target=org, request=request, data={"changes": changed}
+        )
     return org
 
 
@@ -113,6 +121,7 @@ def _logo_field(logo) -> None:
 
 # --- Regions and agencies ----------------------------------------------------------------------
 
+
 @transaction.atomic
 def region_save(*, actor: User, region: Region | None = None, code: str, name: str, request=None) -> Region:
     _require(actor, "agencies.manage")
@@ -129,8 +138,17 @@ def region_save(*, actor: User, region: Region | None = None, code: str, name: s
 
 @transaction.atomic
 def agency_save(
-    *, actor: User, agency: Agency | None = None, number: str, name: str, wilaya: str,
-    region: Region | None = None, address: str = "", phone: str = "", is_active: bool = True, request=None,
+    *,
+    actor: User,
+    agency: Agency | None = None,
+    number: str,
+    name: str,
+    wilaya: str,
+    region: Region | None = None,
+    address: str = "",
+    phone: str = "",
+    is_active: bool = True,
+    request=None,
 ) -> Agency:
     _require(actor, "agencies.manage")
     if agency is None:
@@ -150,6 +168,7 @@ def agency_save(
 
 # --- Invitations -------------------------------------------------------------------------------
 
+
 def invitation_token(invitation: Invitation) -> str:
     return signing.dumps({"i": invitation.pk, "n": invitation.nonce}, salt=INVITATION_SALT)
 
@@ -165,25 +184,32 @@ def invitation_from_token(token: str) -> Invitation:
     try:
         payload = signing.loads(token, salt=INVITATION_SALT, max_age=max_age)
     except signing.SignatureExpired:
-        raise ValidationError(_("Ce lien d'invitation a expiré. Demandez à votre administrateur de le renvoyer."),
-                              code="expired") from None
+        raise ValidationError(
+            _("Ce lien d'invitation a expiré. Demandez à votre administrateur de le renvoyer."), code="expired"
+        ) from None
     except signing.BadSignature:
         raise ValidationError(_("Ce lien d'invitation est invalide."), code="invalid") from None
     invitation = (
-        Invitation.objects.select_related("user", "organization", "user__agency")
-        .filter(pk=payload.get("i")).first()
+        Invitation.objects.select_related("user", "organization", "user__agency").filter(pk=payload.get("i")).first()
     )
     if invitation is None or invitation.nonce != payload.get("n"):
-        raise ValidationError(_("Ce lien d'invitation n'est plus valable : une invitation plus récente a été "
-                                "envoyée, ou elle a été annulée."), code="superseded")
+        raise ValidationError(
+            _(
+                "Ce lien d'invitation n'est plus valable : une invitation plus récente a été "
+                "envoyée, ou elle a été annulée."
+            ),
+            code="superseded",
+        )
     if invitation.accepted_at:
-        raise ValidationError(_("Cette invitation a déjà été utilisée. Connectez-vous avec votre adresse e-mail."),
-                              code="used")
+        raise ValidationError(
+            _("Cette invitation a déjà été utilisée. Connectez-vous avec votre adresse e-mail."), code="used"
+        )
     if invitation.revoked_at:
         raise ValidationError(_("Cette invitation a été révoquée."), code="revoked")
     if invitation.expires_at <= timezone.now():
-        raise ValidationError(_("Ce lien d'invitation a expiré. Demandez à votre administrateur de le renvoyer."),
-                              code="expired")
+        raise ValidationError(
+            _("Ce lien d'invitation a expiré. Demandez à votre administrateur de le renvoyer."), code="expired"
+        )
     return invitation
 
 
@@ -204,8 +230,14 @@ def _send_invitation(invitation: Invitation, request=None) -> None:
 
 @transaction.atomic
 def user_invite(
-    *, actor: User, email: str, agency_number: str, role: str = Role.USER,
-    first_name: str = "", last_name: str = "", request=None,
+    *,
+    actor: User,
+    email: str,
+    agency_number: str,
+    role: str = Role.USER,
+    first_name: str = "",
+    last_name: str = "",
+    request=None,
 ) -> User:
     """Invite a person by e-mail into the actor's company and one of its agencies."""
     _require(actor, "users.manage")
@@ -225,13 +257,22 @@ def user_invite(
     if email and User.objects.filter(email__iexact=email).exists():
         errors["email"] = [_("Cette adresse e-mail est déjà utilisée.")]
     user = User(
-        email=email, organization_id=actor.organization_id, agency=agency, role=role,
-        first_name=first_name.strip(), last_name=last_name.strip(), status=UserStatus.INVITED,
-        is_active=False, invited_at=timezone.now(), language=actor.language,
+        email=email,
+        organization_id=actor.organization_id,
+        agency=agency,
+        role=role,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        status=UserStatus.INVITED,
+        is_active=False,
+        invited_at=timezone.now(),
+        language=actor.language,
     )
     user.set_unusable_password()
     try:
-        user.full_clean(exclude=["password"] + (["agency"] if "agency_number" in errors else []))
+        # Fields already refused above are not validated twice (one clear message each).
+        skip = ["password", *(["agency"] if "agency_number" in errors else [])]
+        user.full_clean(exclude=[*skip, *(["email"] if "email" in errors else [])])
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():
             errors.setdefault(field, []).extend(m for m in messages if m not in errors.get(field, []))
@@ -239,12 +280,20 @@ def user_invite(
         raise ValidationError(errors)
     user.save()
     invitation = Invitation.objects.create(
-        organization_id=actor.organization_id, user=user, invited_by=actor, nonce=secrets.token_hex(16),
+        organization_id=actor.organization_id,
+        user=user,
+        invited_by=actor,
+        nonce=secrets.token_hex(16),
         expires_at=timezone.now() + timedelta(days=settings.INVITATION_MAX_AGE_DAYS),
     )
     _send_invitation(invitation, request)
-    audit_record(action=AuditAction.INVITATION_SENT, actor=actor, target=user, request=request,
-                 data={"role": role, "agency": agency.number})
+    audit_record(
+        action=AuditAction.INVITATION_SENT,
+        actor=actor,
+        target=user,
+        request=request,
+        data={"role": role, "agency": agency.number},
+    )
     return user
 
 
@@ -310,19 +359,19 @@ def invitation_accept(*, token: str, first_name: str, last_name: str, password: 
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     # The link came to this mailbox: the address is verified.
-    EmailAddress.objects.update_or_create(
-        user=user, email=user.email, defaults={"verified": True, "primary": True}
-    )
+    EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
     audit_record(action=AuditAction.INVITATION_ACCEPTED, actor=user, target=user, request=request)
     return user
 
 
 # --- Users and roles ---------------------------------------------------------------------------
 
+
 def _active_admin_count(organization_id, *, excluding: User) -> int:
     return (
         User.objects.filter(organization_id=organization_id, role=Role.ADMIN, is_active=True)
-        .exclude(pk=excluding.pk).count()
+        .exclude(pk=excluding.pk)
+        .count()
     )
 
 
@@ -333,8 +382,15 @@ def _lock_organization(organization_id) -> None:
 
 @transaction.atomic
 def user_update(
-    *, actor: User, user: User, first_name: str, last_name: str, phone: str = "", job_title: str = "",
-    agency: Agency | None = None, request=None,
+    *,
+    actor: User,
+    user: User,
+    first_name: str,
+    last_name: str,
+    phone: str = "",
+    job_title: str = "",
+    agency: Agency | None = None,
+    request=None,
 ) -> User:
     """Edit a person's details. Administrators edit anyone in the company; a user edits self."""
     if actor.pk != user.pk:
@@ -353,23 +409,29 @@ def user_update(
     after = {f: str(getattr(user, f) or "") for f in before}
     changes = {f: [before[f], after[f]] for f in before if before[f] != after[f]}
     if changes:
-        audit_record(action=AuditAction.USER_UPDATED, actor=actor, target=user, request=request,
-                     data={"changes": changes})
+        audit_record(
+            action=AuditAction.USER_UPDATED, actor=actor, target=user, request=request, data={"changes": changes}
+        )
     return user
 
 
 @transaction.atomic
 def user_change_role(
-    *, actor: User, user: User, role: str, groups: list[PermissionGroup] | None = None, request=None,
+    *,
+    actor: User,
+    user: User,
+    role: str,
+    groups: list[PermissionGroup] | None = None,
+    request=None,
 ) -> User:
     _require(actor, "roles.manage")
     _same_company(actor, user)
     if role not in Role.values:
         raise ValidationError({"role": [_("Rôle inconnu.")]})
     _lock_organization(actor.organization_id)
-    if user.role == Role.ADMIN and role != Role.ADMIN and user.is_active:
-        if _active_admin_count(user.organization_id, excluding=user) == 0:
-            raise ValidationError({"role": [_("L'entreprise doit garder au moins un administrateur actif.")]})
+    demoting_admin = user.role == Role.ADMIN and role != Role.ADMIN and user.is_active
+    if demoting_admin and _active_admin_count(user.organization_id, excluding=user) == 0:
+        raise ValidationError({"role": [_("L'entreprise doit garder au moins un administrateur actif.")]})
     old_role = user.role
     old_groups = sorted(user.permission_groups.values_list("name", flat=True))
     user.role = role
@@ -432,10 +494,16 @@ def user_preferences_update(*, user: User, language: str | None = None, theme: s
 
 # --- Custom permission groups ----------------------------------------------------------------
 
+
 @transaction.atomic
 def group_save(
-    *, actor: User, group: PermissionGroup | None = None, name: str, description: str = "",
-    permissions: list[str], request=None,
+    *,
+    actor: User,
+    group: PermissionGroup | None = None,
+    name: str,
+    description: str = "",
+    permissions: list[str],
+    request=None,
 ) -> PermissionGroup:
     _require(actor, "roles.manage")
     unknown = [p for p in permissions if p not in PERMISSIONS]
@@ -448,13 +516,20 @@ def group_save(
     before = sorted(group.permissions or [])
     group.name, group.description, group.permissions = name.strip(), description.strip(), sorted(set(permissions))
     group.full_clean()
-    if PermissionGroup.objects.filter(organization_id=actor.organization_id, name__iexact=group.name).exclude(
-        pk=group.pk
-    ).exists():
+    if (
+        PermissionGroup.objects.filter(organization_id=actor.organization_id, name__iexact=group.name)
+        .exclude(pk=group.pk)
+        .exists()
+    ):
         raise ValidationError({"name": [_("Un groupe porte déjà ce nom.")]})
     group.save()
-    audit_record(action=AuditAction.GROUP_CHANGED, actor=actor, target=group, request=request,
-                 data={"permissions": [before, group.permissions]})
+    audit_record(
+        action=AuditAction.GROUP_CHANGED,
+        actor=actor,
+        target=group,
+        request=request,
+        data={"permissions": [before, group.permissions]},
+    )
     return group
 
 
@@ -467,6 +542,7 @@ def group_delete(*, actor: User, group: PermissionGroup, request=None) -> None:
 
 
 # --- API tokens --------------------------------------------------------------------------------
+
 
 def _hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
@@ -499,7 +575,8 @@ def token_revoke(*, actor: User, token: ApiToken, request=None) -> ApiToken:
 def token_authenticate(key: str) -> tuple[User, ApiToken] | None:
     token = (
         ApiToken.objects.select_related("user", "user__organization")
-        .filter(key_hash=_hash_key(key), revoked_at__isnull=True).first()
+        .filter(key_hash=_hash_key(key), revoked_at__isnull=True)
+        .first()
     )
     if token is None or not token.user.is_active:
         return None

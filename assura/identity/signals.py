@@ -27,10 +27,15 @@ def on_logout(sender, request, user, **kwargs):
 @receiver(user_login_failed)
 def on_login_failed(sender, credentials, request=None, **kwargs):
     email = (credentials.get("email") or credentials.get("username") or "")[:254]
-    known = get_user_model().objects.filter(email__iexact=email).select_related("organization").first() if email else None
+    known = (
+        get_user_model().objects.filter(email__iexact=email).select_related("organization").first() if email else None
+    )
     audit_record(
-        action=AuditAction.LOGIN_FAILED, organization=getattr(known, "organization", None),
-        actor_email=email, request=request, data={"known_account": known is not None},
+        action=AuditAction.LOGIN_FAILED,
+        organization=getattr(known, "organization", None),
+        actor_email=email,
+        request=request,
+        data={"known_account": known is not None},
     )
 
 
@@ -49,5 +54,6 @@ def on_password(sender, request, user, **kwargs):
 @receiver(authenticator_removed)
 def on_mfa(sender, request, user, authenticator, **kwargs):
     added = kwargs.get("signal") is authenticator_added
-    audit_record(action=AuditAction.MFA_CHANGED, actor=user, request=request,
-                 data={"type": authenticator.type, "added": added})
+    audit_record(
+        action=AuditAction.MFA_CHANGED, actor=user, request=request, data={"type": authenticator.type, "added": added}
+    )

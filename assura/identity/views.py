@@ -46,8 +46,8 @@ from assura.identity.forms import (
 from assura.identity.models import Agency, PermissionGroup, Region, User
 from assura.identity.tables import AgencyTable, GroupTable, RegionTable, UserTable
 
-
 # --- Public and onboarding -------------------------------------------------------------------
+
 
 class LandingView(generic.TemplateView):
     template_name = "identity/landing.html"
@@ -70,8 +70,9 @@ class OnboardingView(LoginRequiredMixin, generic.FormView):
     def form_valid(self, form):
         data = {k: v for k, v in form.cleaned_data.items() if k != "logo"}
         try:
-            services.organization_create(user=self.request.user, request=self.request,
-                                         logo=form.cleaned_data.get("logo"), **data)
+            services.organization_create(
+                user=self.request.user, request=self.request, logo=form.cleaned_data.get("logo"), **data
+            )
         except ValidationError as exc:
             apply_validation_error(form, exc)
             return self.form_invalid(form)
@@ -102,8 +103,11 @@ class InvitationAcceptView(generic.FormView):
     def form_valid(self, form):
         try:
             user = services.invitation_accept(
-                token=self.kwargs["token"], first_name=form.cleaned_data["first_name"],
-                last_name=form.cleaned_data["last_name"], password=form.cleaned_data["password"], request=self.request,
+                token=self.kwargs["token"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                password=form.cleaned_data["password"],
+                request=self.request,
             )
         except ValidationError as exc:
             apply_validation_error(form, exc)
@@ -114,6 +118,7 @@ class InvitationAcceptView(generic.FormView):
 
 
 # --- Home ------------------------------------------------------------------------------------------
+
 
 class HomeView(WorkspaceMixin, generic.TemplateView):
     """Administrator home (tiles of the seed) or user home, by what the role may do."""
@@ -136,6 +141,7 @@ class HomeView(WorkspaceMixin, generic.TemplateView):
 
 
 # --- Users -------------------------------------------------------------------------------------------
+
 
 class UserListView(TenantListView):
     model = User
@@ -194,7 +200,9 @@ class UserUpdateView(TenantUpdateView):
     page_title = _("Modifier l'utilisateur")
 
     def perform(self, form):
-        return services.user_update(actor=self.request.user, user=self.object, request=self.request, **form.cleaned_data)
+        return services.user_update(
+            actor=self.request.user, user=self.object, request=self.request, **form.cleaned_data
+        )
 
 
 class UserRoleView(TenantUpdateView):
@@ -205,8 +213,13 @@ class UserRoleView(TenantUpdateView):
     template_name = "identity/user_role.html"
 
     def perform(self, form):
-        return services.user_change_role(actor=self.request.user, user=self.object, role=form.cleaned_data["role"],
-                                         groups=list(form.cleaned_data["groups"]), request=self.request)
+        return services.user_change_role(
+            actor=self.request.user,
+            user=self.object,
+            role=form.cleaned_data["role"],
+            groups=list(form.cleaned_data["groups"]),
+            request=self.request,
+        )
 
 
 class UserDeactivateView(TenantActionView):
@@ -249,6 +262,7 @@ class InvitationRevokeView(TenantActionView):
 
 
 # --- Agencies and regions ------------------------------------------------------------------------
+
 
 class AgencyListView(TenantListView):
     model = Agency
@@ -294,8 +308,9 @@ class AgencyUpdateView(TenantUpdateView):
     page_title = _("Modifier l'agence")
 
     def perform(self, form):
-        return services.agency_save(actor=self.request.user, agency=self.object, request=self.request,
-                                    **form.cleaned_data)
+        return services.agency_save(
+            actor=self.request.user, agency=self.object, request=self.request, **form.cleaned_data
+        )
 
 
 class RegionListView(TenantListView):
@@ -329,11 +344,13 @@ class RegionUpdateView(TenantUpdateView):
     success_url = reverse_lazy("identity:region_list")
 
     def perform(self, form):
-        return services.region_save(actor=self.request.user, region=self.object, request=self.request,
-                                    **form.cleaned_data)
+        return services.region_save(
+            actor=self.request.user, region=self.object, request=self.request, **form.cleaned_data
+        )
 
 
 # --- Roles and groups ----------------------------------------------------------------------------
+
 
 class RoleMatrixView(WorkspaceMixin, generic.TemplateView):
     """The permission matrix, read-only: what each role may do by default."""
@@ -345,8 +362,9 @@ class RoleMatrixView(WorkspaceMixin, generic.TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["roles"] = Role.choices
-        ctx["rows"] = [(code, label, [r in roles for r, _l in Role.choices]) for code, (label, roles) in
-                       PERMISSIONS.items()]
+        ctx["rows"] = [
+            (code, label, [r in roles for r, _l in Role.choices]) for code, (label, roles) in PERMISSIONS.items()
+        ]
         return ctx
 
 
@@ -381,8 +399,9 @@ class GroupUpdateView(TenantUpdateView):
     success_url = reverse_lazy("identity:group_list")
 
     def perform(self, form):
-        return services.group_save(actor=self.request.user, group=self.object, request=self.request,
-                                   **form.cleaned_data)
+        return services.group_save(
+            actor=self.request.user, group=self.object, request=self.request, **form.cleaned_data
+        )
 
 
 class GroupDeleteView(TenantActionView):
@@ -398,6 +417,7 @@ class GroupDeleteView(TenantActionView):
 
 
 # --- Company settings ------------------------------------------------------------------------------
+
 
 class OrganizationSettingsView(WorkspaceMixin, generic.FormView):
     required_action = "workspace.manage"
@@ -417,8 +437,11 @@ class OrganizationSettingsView(WorkspaceMixin, generic.FormView):
         self.request.user.organization.refresh_from_db()
         try:
             services.organization_update(
-                actor=self.request.user, request=self.request, logo=logo if logo and hasattr(logo, "content_type")
-                else None, remove_logo=logo is False, **data,
+                actor=self.request.user,
+                request=self.request,
+                logo=logo if logo and hasattr(logo, "content_type") else None,
+                remove_logo=logo is False,
+                **data,
             )
         except ValidationError as exc:
             apply_validation_error(form, exc)
@@ -428,6 +451,7 @@ class OrganizationSettingsView(WorkspaceMixin, generic.FormView):
 
 
 # --- Profile, preferences, API tokens -------------------------------------------------------------
+
 
 class ProfileView(WorkspaceMixin, generic.FormView):
     template_name = "identity/profile.html"
@@ -449,8 +473,9 @@ class ProfileView(WorkspaceMixin, generic.FormView):
         ctx = super().get_context_data(**kwargs)
         ctx["tokens"] = selectors.token_list(user=self.request.user)
         ctx["new_token"] = self.request.session.pop("new_api_token", None)
-        ctx["preferences_form"] = PreferencesForm(initial={"language": self.request.user.language,
-                                                           "theme": self.request.user.theme})
+        ctx["preferences_form"] = PreferencesForm(
+            initial={"language": self.request.user.language, "theme": self.request.user.theme}
+        )
         return ctx
 
     def form_valid(self, form):
@@ -503,4 +528,3 @@ class TokenRevokeView(WorkspaceMixin, generic.View):
         services.token_revoke(actor=request.user, token=token, request=request)
         messages.success(request, _("Jeton révoqué."))
         return redirect(reverse("identity:profile") + "#api-tokens")
-
