@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -47,11 +48,29 @@ class TenantModel(models.Model):
     # person or an agency; left None, every member of the company sees the row.
     owner_field: str | None = None
     agency_field: str | None = None
+    # Fields unique within a company, with the message shown beside the field when the
+    # value is taken (the database constraint stays the guarantee; this is the clear error).
+    tenant_unique_fields: dict[str, str] = {}
 
     objects = TenantManager()
 
     class Meta:
         abstract = True
+
+    def validate_constraints(self, exclude=None):
+        errors = {}
+        for field, message in self.tenant_unique_fields.items():
+            value = getattr(self, field)
+            if (exclude and field in exclude) or value in (None, ""):
+                continue
+            taken = type(self)._default_manager.filter(
+                organization_id=self.organization_id, **{f"{field}__iexact": value}
+            ).exclude(pk=self.pk)
+            if taken.exists():
+                errors[field] = [message]
+        if errors:
+            raise ValidationError(errors)
+        super().validate_constraints(exclude=exclude)
 
     @classmethod
     def scope_records(cls, qs, user):

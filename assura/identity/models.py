@@ -56,6 +56,8 @@ class Region(TenantModel):
     code = models.CharField(_("code"), max_length=10)
     name = models.CharField(_("nom"), max_length=120)
 
+    tenant_unique_fields = {"code": _("Une direction régionale porte déjà ce code.")}
+
     class Meta:
         ordering = ["code"]
         verbose_name = _("direction régionale")
@@ -83,6 +85,8 @@ class Agency(TenantModel):
     phone = models.CharField(_("téléphone"), max_length=20, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
+    tenant_unique_fields = {"number": _("Une agence porte déjà ce numéro.")}
+
     class Meta:
         ordering = ["number"]
         verbose_name = _("agence")
@@ -102,6 +106,8 @@ class PermissionGroup(TenantModel):
     name = models.CharField(_("nom"), max_length=80)
     description = models.CharField(_("description"), max_length=255, blank=True)
     permissions = models.JSONField(_("permissions"), default=list, blank=True)
+
+    tenant_unique_fields = {"name": _("Un groupe porte déjà ce nom.")}
 
     class Meta:
         ordering = ["name"]

@@ -516,12 +516,6 @@ def group_save(
     before = sorted(group.permissions or [])
     group.name, group.description, group.permissions = name.strip(), description.strip(), sorted(set(permissions))
     group.full_clean()
-    if (
-        PermissionGroup.objects.filter(organization_id=actor.organization_id, name__iexact=group.name)
-        .exclude(pk=group.pk)
-        .exists()
-    ):
-        raise ValidationError({"name": [_("Un groupe porte déjà ce nom.")]})
     group.save()
     audit_record(
         action=AuditAction.GROUP_CHANGED,

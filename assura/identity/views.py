@@ -43,7 +43,7 @@ from assura.identity.forms import (
     RoleForm,
     UserForm,
 )
-from assura.identity.models import Agency, PermissionGroup, Region, User
+from assura.identity.models import Agency, ApiToken, PermissionGroup, Region, User
 from assura.identity.tables import AgencyTable, GroupTable, RegionTable, UserTable
 
 # --- Public and onboarding -------------------------------------------------------------------
@@ -521,6 +521,9 @@ class TokenCreateView(WorkspaceMixin, generic.View):
 
 
 class TokenRevokeView(WorkspaceMixin, generic.View):
+    """Revoke one of one's own API tokens; anyone else's token is a 404."""
+
+    model = ApiToken
     http_method_names = ["post"]
 
     def post(self, request, pk):

@@ -492,7 +492,7 @@ def test_admin_creates_and_updates_an_agency(admin, org):
         ({"number": "16-3", "name": "X", "wilaya": "16"}, "number"),
         ({"number": "016-009", "name": "X", "wilaya": "99"}, "wilaya"),
         ({"number": "016-009", "name": "X", "wilaya": "16", "phone": "12"}, "phone"),
-        ({"number": "016-001", "name": "X", "wilaya": "16"}, "__all__"),  # already taken in the company
+        ({"number": "016-001", "name": "X", "wilaya": "16"}, "number"),  # already taken in the company
     ],
 )
 def test_agency_bad_input_answers_field_errors(admin, payload, field):

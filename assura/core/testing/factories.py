@@ -6,9 +6,10 @@ from datetime import timedelta
 import factory
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from assura.core.models import AuditEvent, Job
+from assura.core.models import AuditEvent, Job, JobStatus
 from assura.core.permissions import Role
 from assura.identity.choices import UserStatus
 from assura.identity.models import Agency, ApiToken, Invitation, Organization, PermissionGroup, Region, User
@@ -125,7 +126,10 @@ FACTORIES = {
     User: lambda org: UserFactory(organization=org),
     PermissionGroup: lambda org: PermissionGroupFactory(organization=org),
     Invitation: lambda org: InvitationFactory(organization=org),
-    Job: lambda org: JobFactory(organization=org),
+    # A finished job with its file, so that its download route is exercised too.
+    Job: lambda org: JobFactory(
+        organization=org, status=JobStatus.SUCCEEDED, result_file=ContentFile(b"date,action\n", name="export.csv")
+    ),
     AuditEvent: lambda org: AuditEventFactory(organization=org),
     ApiToken: lambda org: ApiTokenFactory(user=UserFactory(organization=org)),
 }

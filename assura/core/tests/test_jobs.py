@@ -198,4 +198,44 @@ def test_job_page_stops_polling_once_finished(client, admin, org, django_capture
     page = response.content.decode()
     assert "hx-trigger" not in page.split('id="job-progress"')[1].split(">")[0]
     assert 'data-status="succeeded"' in page
-    assert f'href="{job.result_file.url}"' in page
+    assert f'href="/jobs/{job.pk}/download/" data-testid="job-download"' in page
+
+
+# --- The produced file --------------------------------------------------------------------------
+
+def test_the_launcher_downloads_the_produced_file(client, admin, company_events, django_capture_on_commit_callbacks):
+    job = enqueue(django_capture_on_commit_callbacks, kind="audit.export", user=admin)
+    client.force_login(admin)
+
+    response = client.get(f"/jobs/{job.pk}/download/")
+
+    assert response.status_code == 200
+    filename = job.result_file.name.rsplit("/", 1)[-1]
+    assert response["Content-Disposition"] == f'attachment; filename="{filename}"'
+    content = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert content.splitlines()[0] == ",".join(AUDIT_COLUMNS)
+    assert len(content.splitlines()) == 4
+
+
+def test_the_produced_file_is_not_public(admin, org, django_capture_on_commit_callbacks):
+    job = enqueue(django_capture_on_commit_callbacks, kind="audit.export", user=admin)
+
+    # Stored under the company's folder, in a directory nobody can guess.
+    folder, org_id, secret, _name = job.result_file.name.split("/")
+    assert (folder, org_id, len(secret)) == ("jobs", str(org.pk), 32)
+
+
+def test_a_user_who_may_not_see_the_job_cannot_download_its_file(
+    client, admin, agent, django_capture_on_commit_callbacks
+):
+    job = enqueue(django_capture_on_commit_callbacks, kind="audit.export", user=admin)
+    client.force_login(agent)
+
+    assert client.get(f"/jobs/{job.pk}/download/").status_code == 404
+
+
+def test_a_job_without_file_has_nothing_to_download(client, admin, org):
+    job = f.JobFactory(organization=org, created_by=admin, status=JobStatus.RUNNING)
+    client.force_login(admin)
+
+    assert client.get(f"/jobs/{job.pk}/download/").status_code == 404
