@@ -14,7 +14,8 @@ def test_readyz_is_ready_when_database_and_broker_answer(client):
 
 @pytest.mark.django_db
 def test_readyz_answers_503_when_the_broker_is_unreachable(client, monkeypatch):
-    monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/0")  # nothing listens on port 1
+    for key in ("broker_url", "broker_write_url", "broker_read_url"):
+        monkeypatch.setattr(app.conf, key, "redis://127.0.0.1:1/0")  # nothing listens on port 1
     response = client.get("/readyz")
     assert response.status_code == 503
     body = response.json()
