@@ -1,12 +1,18 @@
 """Liveness and readiness probes for load balancers and orchestrators."""
 
-from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
+from kombu import Connection
 
 
 def healthz(request):
     return JsonResponse({"status": "ok"})
+
+
+def broker_url() -> str:
+    from config.celery import app
+
+    return app.conf.broker_write_url
 
 
 def readyz(request):
@@ -17,14 +23,17 @@ def readyz(request):
         checks["database"] = "ok"
     except Exception as exc:  # any failure means not ready
         checks["database"] = f"error: {exc.__class__.__name__}"
+    url = broker_url()
     try:
         from config.celery import app
 
-        with app.connection_for_write() as conn:
+        with Connection(url, transport_options=app.conf.broker_transport_options) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
         checks["broker"] = "ok"
     except Exception as exc:
         checks["broker"] = f"error: {exc.__class__.__name__}"
     ready = all(v == "ok" for v in checks.values())
-    return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks,
-                         "broker": settings.CELERY_BROKER_URL.split("://")[0]}, status=200 if ready else 503)
+    return JsonResponse(
+        {"status": "ok" if ready else "unavailable", "checks": checks, "broker": url.split("://")[0]},
+        status=200 if ready else 503,
+    )
