@@ -43,7 +43,7 @@ lint: $(VENV)/.stamp-test
 	$(BIN)/ruff check .
 
 messages: $(VENV)/.stamp-base
-	$(MANAGE) makemessages -l ar -l en --ignore=var --ignore=static
+	$(MANAGE) makemessages -l ar -l en --no-obsolete --ignore=var --ignore=static
 	$(MANAGE) compilemessages --ignore=.venv --ignore=var
 
 clean:

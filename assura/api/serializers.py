@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -95,7 +96,9 @@ class UserInviteSerializer(serializers.Serializer):
     agency_number = serializers.CharField(label=_("Numéro d'agence"), max_length=7)
     role = serializers.ChoiceField(label=_("Rôle"), choices=Role.choices, default=Role.USER)
     first_name = serializers.CharField(label=_("Prénom"), max_length=150, required=False, allow_blank=True)
-    last_name = serializers.CharField(label=_("Nom"), max_length=150, required=False, allow_blank=True)
+    last_name = serializers.CharField(
+        label=pgettext_lazy("nom de famille", "Nom"), max_length=150, required=False, allow_blank=True
+    )
 
 
 class UserUpdateSerializer(serializers.Serializer):
@@ -105,7 +108,7 @@ class UserUpdateSerializer(serializers.Serializer):
     DETAIL_FIELDS = ("first_name", "last_name", "phone", "job_title", "agency")
 
     first_name = serializers.CharField(label=_("Prénom"), max_length=150, allow_blank=True)
-    last_name = serializers.CharField(label=_("Nom"), max_length=150, allow_blank=True)
+    last_name = serializers.CharField(label=pgettext_lazy("nom de famille", "Nom"), max_length=150, allow_blank=True)
     phone = serializers.CharField(label=_("Téléphone"), max_length=20, allow_blank=True)
     job_title = serializers.CharField(label=_("Fonction"), max_length=100, allow_blank=True)
     agency = VisibleRelatedField(Agency, label=_("Agence"), allow_null=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from assura.core.permissions import Role, action_choices
 from assura.core.reference import WILAYA_CHOICES
@@ -30,9 +31,16 @@ class PhoneField(forms.CharField):
 class SignupExtraForm(forms.Form):
     """The administrator's own details asked at sign-up, on top of e-mail and password."""
 
-    last_name = forms.CharField(label=_("Nom"), max_length=150)
-    first_name = forms.CharField(label=_("Prénom"), max_length=150)
-    address = forms.CharField(label=_("Adresse"), max_length=255)
+    last_name = forms.CharField(
+        label=pgettext_lazy("nom de famille", "Nom"), max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+    first_name = forms.CharField(
+        label=_("Prénom"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    address = forms.CharField(
+        label=_("Adresse"), max_length=255, widget=forms.TextInput(attrs={"autocomplete": "street-address"})
+    )
     phone = PhoneField(label=_("Téléphone"))
     job_title = forms.CharField(label=_("Fonction"), max_length=100)
     accept_terms = forms.BooleanField(
@@ -138,7 +146,7 @@ class InvitationForm(forms.Form):
     )
     role = forms.ChoiceField(label=_("Rôle"), choices=Role.choices, initial=Role.USER)
     first_name = forms.CharField(label=_("Prénom"), max_length=150, required=False)
-    last_name = forms.CharField(label=_("Nom"), max_length=150, required=False)
+    last_name = forms.CharField(label=pgettext_lazy("nom de famille", "Nom"), max_length=150, required=False)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -147,7 +155,7 @@ class InvitationForm(forms.Form):
 
 class InvitationAcceptForm(forms.Form):
     first_name = forms.CharField(label=_("Prénom"), max_length=150)
-    last_name = forms.CharField(label=_("Nom"), max_length=150)
+    last_name = forms.CharField(label=pgettext_lazy("nom de famille", "Nom"), max_length=150)
     password = forms.CharField(
         label=_("Mot de passe"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
@@ -164,7 +172,7 @@ class InvitationAcceptForm(forms.Form):
 
 class UserForm(forms.Form):
     first_name = forms.CharField(label=_("Prénom"), max_length=150)
-    last_name = forms.CharField(label=_("Nom"), max_length=150)
+    last_name = forms.CharField(label=pgettext_lazy("nom de famille", "Nom"), max_length=150)
     phone = PhoneField(label=_("Téléphone"), required=False)
     job_title = forms.CharField(label=_("Fonction"), max_length=100, required=False)
     agency = forms.ModelChoiceField(label=_("Agence"), queryset=Agency.objects.none(), required=False)

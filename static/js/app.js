@@ -33,22 +33,25 @@
   });
 
   // Confirmation dialogs: <button data-confirm="Message"> inside a form.
-  var pendingForm = null;
+  var pendingButton = null;
   document.addEventListener("click", function (ev) {
     var btn = ev.target.closest("[data-confirm]");
     if (!btn || btn.hasAttribute("data-confirmed")) return;
     ev.preventDefault();
-    pendingForm = btn.form || btn.closest("form");
+    pendingButton = btn;
     var modalEl = document.getElementById("confirm-modal");
     modalEl.querySelector("[data-confirm-text]").textContent = btn.getAttribute("data-confirm");
     bootstrap.Modal.getOrCreateInstance(modalEl).show();
   });
   document.addEventListener("click", function (ev) {
-    if (!ev.target.closest("[data-confirm-ok]") || !pendingForm) return;
-    var form = pendingForm;
-    pendingForm = null;
+    if (!ev.target.closest("[data-confirm-ok]") || !pendingButton) return;
+    var btn = pendingButton;
+    var form = btn.form || btn.closest("form");
+    pendingButton = null;
     bootstrap.Modal.getOrCreateInstance(document.getElementById("confirm-modal")).hide();
-    if (form.requestSubmit) form.requestSubmit(); else form.submit();
+    // Submitting with the clicked button keeps its name/value (allauth's action buttons need it).
+    if (form.requestSubmit) form.requestSubmit(btn.form === form && btn.type === "submit" ? btn : undefined);
+    else form.submit();
   });
 
   // Progress bars: width set through the CSSOM (allowed by the CSP, unlike style="").
