@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import models
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -113,15 +113,31 @@ class TenantDetailView(TenantObjectMixin, generic.DetailView):
         return ctx
 
 
+def call_service(view, **kwargs):
+    """Call the view's declared `service` as `service(actor=…, request=…, [<object_arg>=obj], **kwargs)`."""
+    service = type(view).service  # read on the class: a plain function, not a bound method
+    if service is None:
+        raise ImproperlyConfigured(f"{type(view).__name__} declares no `service` (or overrides `perform`).")
+    if view.service_object_arg:
+        kwargs[view.service_object_arg] = view.object
+    return service(actor=view.request.user, request=view.request, **kwargs)
+
+
 class ServiceFormMixin:
     """Forms are parsed here; the write happens in a service. A ValidationError raised
-    by the service lands on the form beside its field, and nothing is saved."""
+    by the service lands on the form beside its field, and nothing is saved.
+
+    Declare `service = services.agency_save` (and `service_object_arg = "agency"` on an
+    update view): it is called with the actor, the request, the object and the form's
+    cleaned data. Override `perform` only when the call is not that shape."""
 
     template_name = "core/form.html"
     success_message = _("Enregistré.")
+    service = None
+    service_object_arg: str | None = None
 
-    def perform(self, form):  # pragma: no cover - each view declares it
-        raise NotImplementedError
+    def perform(self, form):
+        return call_service(self, **form.cleaned_data)
 
     def form_valid(self, form):
         try:
@@ -163,19 +179,24 @@ class TenantUpdateView(ServiceFormMixin, TenantObjectMixin, generic.FormView):
 
 
 class TenantActionView(TenantObjectMixin, generic.View):
-    """A POST-only action on one object (deactivate, revoke, delete…), confirmed in a dialog."""
+    """A POST-only action on one object (deactivate, revoke, delete…), confirmed in a dialog.
+    Declare `service` and `service_object_arg` as on the form views."""
 
     http_method_names = ["post"]
     success_message = None
+    success_url_name: str | None = None
+    service = None
+    service_object_arg: str | None = None
 
-    def perform(self, obj):  # pragma: no cover - each view declares it
-        raise NotImplementedError
+    def perform(self, obj):
+        self.object = obj
+        return call_service(self)
 
     def get_success_url(self, obj):
         nxt = self.request.POST.get("next")
         if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={self.request.get_host()}):
             return nxt
-        return obj.get_absolute_url()
+        return reverse(self.success_url_name) if self.success_url_name else obj.get_absolute_url()
 
     def post(self, request, *args, **kwargs):
         obj = self.get_object()

@@ -199,10 +199,8 @@ class UserUpdateView(TenantUpdateView):
     required_action = "users.manage"
     page_title = _("Modifier l'utilisateur")
 
-    def perform(self, form):
-        return services.user_update(
-            actor=self.request.user, user=self.object, request=self.request, **form.cleaned_data
-        )
+    service = services.user_update
+    service_object_arg = "user"
 
 
 class UserRoleView(TenantUpdateView):
@@ -227,8 +225,8 @@ class UserDeactivateView(TenantActionView):
     required_action = "users.manage"
     success_message = _("Utilisateur désactivé : il ne peut plus se connecter.")
 
-    def perform(self, obj):
-        services.user_deactivate(actor=self.request.user, user=obj, request=self.request)
+    service = services.user_deactivate
+    service_object_arg = "user"
 
 
 class UserReactivateView(TenantActionView):
@@ -236,8 +234,8 @@ class UserReactivateView(TenantActionView):
     required_action = "users.manage"
     success_message = _("Utilisateur réactivé.")
 
-    def perform(self, obj):
-        services.user_reactivate(actor=self.request.user, user=obj, request=self.request)
+    service = services.user_reactivate
+    service_object_arg = "user"
 
 
 class InvitationResendView(TenantActionView):
@@ -245,8 +243,8 @@ class InvitationResendView(TenantActionView):
     required_action = "users.manage"
     success_message = _("Invitation renvoyée. L'ancien lien ne fonctionne plus.")
 
-    def perform(self, obj):
-        services.invitation_resend(actor=self.request.user, user=obj, request=self.request)
+    service = services.invitation_resend
+    service_object_arg = "user"
 
 
 class InvitationRevokeView(TenantActionView):
@@ -254,11 +252,9 @@ class InvitationRevokeView(TenantActionView):
     required_action = "users.manage"
     success_message = _("Invitation révoquée.")
 
-    def perform(self, obj):
-        services.invitation_revoke(actor=self.request.user, user=obj, request=self.request)
-
-    def get_success_url(self, obj):
-        return reverse("identity:user_list")
+    service = services.invitation_revoke
+    service_object_arg = "user"
+    success_url_name = "identity:user_list"
 
 
 # --- Agencies and regions ------------------------------------------------------------------------
@@ -297,8 +293,7 @@ class AgencyCreateView(TenantCreateView):
     required_action = "agencies.manage"
     page_title = _("Nouvelle agence")
 
-    def perform(self, form):
-        return services.agency_save(actor=self.request.user, request=self.request, **form.cleaned_data)
+    service = services.agency_save
 
 
 class AgencyUpdateView(TenantUpdateView):
@@ -307,10 +302,8 @@ class AgencyUpdateView(TenantUpdateView):
     required_action = "agencies.manage"
     page_title = _("Modifier l'agence")
 
-    def perform(self, form):
-        return services.agency_save(
-            actor=self.request.user, agency=self.object, request=self.request, **form.cleaned_data
-        )
+    service = services.agency_save
+    service_object_arg = "agency"
 
 
 class RegionListView(TenantListView):
@@ -332,8 +325,7 @@ class RegionCreateView(TenantCreateView):
     page_title = _("Nouvelle direction régionale")
     success_url = reverse_lazy("identity:region_list")
 
-    def perform(self, form):
-        return services.region_save(actor=self.request.user, request=self.request, **form.cleaned_data)
+    service = services.region_save
 
 
 class RegionUpdateView(TenantUpdateView):
@@ -343,10 +335,8 @@ class RegionUpdateView(TenantUpdateView):
     page_title = _("Modifier la direction régionale")
     success_url = reverse_lazy("identity:region_list")
 
-    def perform(self, form):
-        return services.region_save(
-            actor=self.request.user, region=self.object, request=self.request, **form.cleaned_data
-        )
+    service = services.region_save
+    service_object_arg = "region"
 
 
 # --- Roles and groups ----------------------------------------------------------------------------
@@ -386,8 +376,7 @@ class GroupCreateView(TenantCreateView):
     page_title = _("Nouveau groupe de permissions")
     success_url = reverse_lazy("identity:group_list")
 
-    def perform(self, form):
-        return services.group_save(actor=self.request.user, request=self.request, **form.cleaned_data)
+    service = services.group_save
 
 
 class GroupUpdateView(TenantUpdateView):
@@ -398,10 +387,8 @@ class GroupUpdateView(TenantUpdateView):
     template_name = "identity/group_form.html"
     success_url = reverse_lazy("identity:group_list")
 
-    def perform(self, form):
-        return services.group_save(
-            actor=self.request.user, group=self.object, request=self.request, **form.cleaned_data
-        )
+    service = services.group_save
+    service_object_arg = "group"
 
 
 class GroupDeleteView(TenantActionView):
@@ -409,11 +396,9 @@ class GroupDeleteView(TenantActionView):
     required_action = "roles.manage"
     success_message = _("Groupe supprimé.")
 
-    def perform(self, obj):
-        services.group_delete(actor=self.request.user, group=obj, request=self.request)
-
-    def get_success_url(self, obj):
-        return reverse("identity:group_list")
+    service = services.group_delete
+    service_object_arg = "group"
+    success_url_name = "identity:group_list"
 
 
 # --- Company settings ------------------------------------------------------------------------------
