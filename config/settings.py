@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "assura.core",
     "assura.identity",
+    "assura.customers",
+    "assura.leads",
+    "assura.activities",
     "assura.api",
 ]
 

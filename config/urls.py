@@ -15,6 +15,9 @@ urlpatterns = [
     path("home/", HomeView.as_view(), name="home"),
     path("", include("assura.core.urls")),
     path("", include("assura.identity.urls")),
+    path("", include("assura.customers.urls")),
+    path("", include("assura.leads.urls")),
+    path("", include("assura.activities.urls")),
 ]
 
 if not settings.PRODUCTION:

@@ -207,3 +207,151 @@ class Job(TenantModel):
         if user_can(user, "jobs.view_all"):
             return qs
         return qs.filter(created_by=user)
+
+
+class Wilaya(models.Model):
+    """Reference data: a wilaya of Algeria, shared by every company (seeded by a migration)."""
+
+    code = models.CharField(_("code"), max_length=3, primary_key=True)
+    name = models.CharField(_("nom"), max_length=80)
+    name_ar = models.CharField(_("nom en arabe"), max_length=80, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("wilaya")
+
+    def __str__(self):
+        return f"{self.code} – {self.name}"
+
+
+class Sequence(models.Model):
+    """A per-company counter (client codes, policy numbers…), incremented under a row lock."""
+
+    organization = models.ForeignKey("identity.Organization", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=40)
+    value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "key"], name="sequence_unique_per_org")]
+
+    def __str__(self):
+        return f"{self.key}={self.value}"
+
+
+class FieldChange(TenantModel):
+    """One field of one record changed: who, when, old → new (shown on the timeline)."""
+
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    field = models.CharField(_("champ"), max_length=60)
+    field_label = models.CharField(_("libellé"), max_length=120)
+    old_value = models.TextField(_("ancienne valeur"), blank=True)
+    new_value = models.TextField(_("nouvelle valeur"), blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    changed_at = models.DateTimeField(_("date"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "-changed_at"], name="fieldchange_object")]
+        verbose_name = _("modification de champ")
+
+    def __str__(self):
+        return f"{self.field}: {self.old_value} → {self.new_value}"
+
+
+class Notification(TenantModel):
+    """An in-app notification for one user (reminder due, assignment, decision…)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("type"), max_length=40)
+    title = models.CharField(_("titre"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(_("date"), auto_now_add=True)
+    read_at = models.DateTimeField(_("lue le"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at", "-created_at"], name="notification_user_unread")]
+        verbose_name = _("notification")
+
+    def __str__(self):
+        return self.title
+
+    @classmethod
+    def scope_records(cls, qs, user):
+        return qs.filter(user=user)
+
+
+def attachment_path(attachment, filename: str) -> str:
+    return f"attachments/{attachment.organization_id}/{uuid.uuid4().hex}/{filename}"
+
+
+class Attachment(TenantModel):
+    """A file attached to a record, stored per company and served only through a checked view."""
+
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    file = models.FileField(_("fichier"), upload_to=attachment_path)
+    name = models.CharField(_("nom"), max_length=200)
+    size = models.PositiveBigIntegerField(_("taille"))
+    mime_type = models.CharField(max_length=100)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(_("ajouté le"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="attachment_object")]
+        verbose_name = _("pièce jointe")
+
+    def __str__(self):
+        return self.name
+
+
+class RecentView(TenantModel):
+    """A record a user opened recently (the "récemment consultés" list)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    label = models.CharField(max_length=200)
+    url = models.CharField(max_length=300)
+    viewed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-viewed_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "content_type", "object_id"], name="recentview_unique")
+        ]
+        indexes = [models.Index(fields=["user", "-viewed_at"], name="recentview_user")]
+
+    def __str__(self):
+        return self.label
+
+    @classmethod
+    def scope_records(cls, qs, user):
+        return qs.filter(user=user)
+
+
+class SavedView(TenantModel):
+    """A list's filters and sort saved under a name by one user."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    list_key = models.CharField(max_length=60)
+    name = models.CharField(_("nom"), max_length=80)
+    query = models.CharField(_("filtres"), max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "list_key", "name"], name="savedview_unique_per_user")
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def scope_records(cls, qs, user):
+        return qs.filter(user=user)

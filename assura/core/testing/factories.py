@@ -133,3 +133,19 @@ FACTORIES = {
     AuditEvent: lambda org: AuditEventFactory(organization=org),
     ApiToken: lambda org: ApiTokenFactory(user=UserFactory(organization=org)),
 }
+
+
+def _register_module_factories() -> None:
+    """Each domain app may ship `tests/factories.py` registering its models in FACTORIES;
+    they are discovered here so that core imports no domain app by name."""
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        if config.name.startswith("assura.") and find_spec(f"{config.name}.tests.factories") is not None:
+            import_module(f"{config.name}.tests.factories")
+
+
+_register_module_factories()
