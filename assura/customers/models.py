@@ -86,8 +86,12 @@ class Contact(CustomerRecord):
     first_name_ar = models.CharField(_("prénom (arabe)"), max_length=100, blank=True)
     birth_date = models.DateField(_("date de naissance"), null=True, blank=True)
     gender = models.CharField(_("sexe"), max_length=1, choices=Gender.choices, blank=True)
-    nin = models.CharField(_("NIN"), max_length=18, blank=True, help_text=_("Numéro d'identification nationale, 18 chiffres."))
-    id_document_type = models.CharField(_("pièce d'identité"), max_length=10, choices=IdDocumentType.choices, blank=True)
+    nin = models.CharField(
+        _("NIN"), max_length=18, blank=True, help_text=_("Numéro d'identification nationale, 18 chiffres.")
+    )
+    id_document_type = models.CharField(
+        _("pièce d'identité"), max_length=10, choices=IdDocumentType.choices, blank=True
+    )
     id_document_number = models.CharField(_("numéro de la pièce"), max_length=30, blank=True)
     id_document_expiry = models.DateField(_("validité de la pièce"), null=True, blank=True)
     profession = models.CharField(_("profession"), max_length=100, blank=True)
