@@ -4,7 +4,10 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
+from assura.activities.api import routes as activities_routes
 from assura.api import views
+from assura.customers.api import routes as customers_routes
+from assura.leads.api import routes as leads_routes
 
 app_name = "api"
 
@@ -18,6 +21,8 @@ router.register("groups", views.PermissionGroupViewSet, basename="group")
 router.register("permissions", views.PermissionViewSet, basename="permission")
 router.register("jobs", views.JobViewSet, basename="job")
 router.register("audit-events", views.AuditEventViewSet, basename="audit-event")
+for module in (customers_routes, leads_routes, activities_routes):
+    module.register(router)
 
 urlpatterns = [
     path("auth/token/", views.TokenObtainView.as_view(), name="token-obtain"),
