@@ -14,8 +14,11 @@ urlpatterns = [
     path("", LandingView.as_view(), name="landing"),
     path("home/", HomeView.as_view(), name="home"),
     path("", include("assura.core.urls")),
+    path("", include(("assura.core.urls_data", "data"))),
+    path("", include(("assura.core.urls_search", "search"))),
     path("", include("assura.identity.urls")),
     path("", include("assura.customers.urls")),
+    path("", include(("assura.customers.urls_duplicates", "duplicates"))),
     path("", include("assura.leads.urls")),
     path("", include("assura.activities.urls")),
 ]

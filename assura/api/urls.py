@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from assura.activities.api import routes as activities_routes
 from assura.api import views
+from assura.core import api_data as data_routes
 from assura.customers.api import routes as customers_routes
 from assura.leads.api import routes as leads_routes
 
@@ -21,7 +22,7 @@ router.register("groups", views.PermissionGroupViewSet, basename="group")
 router.register("permissions", views.PermissionViewSet, basename="permission")
 router.register("jobs", views.JobViewSet, basename="job")
 router.register("audit-events", views.AuditEventViewSet, basename="audit-event")
-for module in (customers_routes, leads_routes, activities_routes):
+for module in (customers_routes, leads_routes, activities_routes, data_routes):
     module.register(router)
 
 urlpatterns = [

@@ -1,0 +1,3 @@
+"""Routes owned by a module in progress."""
+
+urlpatterns: list = []
