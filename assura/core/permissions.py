@@ -41,6 +41,10 @@ PERMISSIONS: dict[str, tuple[str, frozenset[Role]]] = {
     "comments.add": (_("Ajouter des commentaires"), frozenset({A, E, U})),
     "files.attach": (_("Joindre des fichiers"), frozenset({A, E, U})),
     "campaigns.manage": (_("Gérer les campagnes marketing"), frozenset({A})),
+    "customers.edit": (_("Créer et modifier des contacts et des comptes"), frozenset({A, U})),
+    "leads.edit": (_("Créer, qualifier et convertir des pistes"), frozenset({A, U})),
+    "leads.rules": (_("Régler l'attribution automatique des pistes"), frozenset({A})),
+    "activities.edit": (_("Créer et mettre à jour des activités"), frozenset({A, E, U})),
 }
 
 
