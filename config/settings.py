@@ -242,7 +242,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"RoleEnum": "assura.core.permissions.Role"},
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "assura.core.permissions.Role",
+        "LeadLevelEnum": "assura.leads.choices.Level",
+    },
 }
 
 # --- Background jobs (Celery) ----------------------------------------------------------------

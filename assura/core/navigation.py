@@ -48,13 +48,20 @@ def items_for(user, section: str | None = None) -> list[NavItem]:
 
 
 def sidebar(user, path: str) -> list[dict]:
+    """Sections and entries for the user; the entry whose URL is the longest prefix of the
+    current path is the active one (so /leads/rules/ lights "rules", not also "leads")."""
     sections = []
     for key, (title, _order) in sorted(SECTIONS.items(), key=lambda kv: kv[1][1]):
-        entries = []
-        for item in items_for(user, key):
-            url = reverse(item.url_name)
-            active = path == url if url == reverse("home") else path.startswith(url)
-            entries.append({"key": item.key, "label": item.label, "url": url, "icon": item.icon, "active": active})
+        entries = [
+            {"key": item.key, "label": item.label, "url": reverse(item.url_name), "icon": item.icon, "active": False}
+            for item in items_for(user, key)
+        ]
         if entries:
             sections.append({"title": title, "items": entries})
+    home = reverse("home")
+    candidates = [
+        e for s in sections for e in s["items"] if path == e["url"] or (e["url"] != home and path.startswith(e["url"]))
+    ]
+    if candidates:
+        max(candidates, key=lambda e: len(e["url"]))["active"] = True
     return sections

@@ -178,7 +178,7 @@ class UserForm(forms.Form):
     agency = forms.ModelChoiceField(label=_("Agence"), queryset=Agency.objects.none(), required=False)
 
     def __init__(self, *args, user=None, instance=None, **kwargs):
-        if instance is not None and "initial" not in kwargs:
+        if instance is not None and not kwargs.get("initial"):
             kwargs["initial"] = {f: getattr(instance, f) for f in ("first_name", "last_name", "phone", "job_title")}
             kwargs["initial"]["agency"] = instance.agency_id
         super().__init__(*args, **kwargs)
@@ -195,7 +195,7 @@ class RoleForm(forms.Form):
     )
 
     def __init__(self, *args, user=None, instance=None, **kwargs):
-        if instance is not None and "initial" not in kwargs:
+        if instance is not None and not kwargs.get("initial"):
             kwargs["initial"] = {"role": instance.role, "groups": list(instance.permission_groups.all())}
         super().__init__(*args, **kwargs)
         self.fields["groups"].queryset = PermissionGroup.objects.visible_to(user)
@@ -209,7 +209,7 @@ class PermissionGroupForm(forms.Form):
     )
 
     def __init__(self, *args, user=None, instance=None, **kwargs):
-        if instance is not None and "initial" not in kwargs:
+        if instance is not None and not kwargs.get("initial"):
             kwargs["initial"] = {
                 "name": instance.name,
                 "description": instance.description,

@@ -18,7 +18,7 @@ from assura.core.permissions import Role
 from assura.core.testing import factories as f
 from assura.identity import services
 from assura.identity.choices import UserStatus
-from assura.identity.models import Agency, Invitation, Organization, User
+from assura.identity.models import Agency, Invitation, Organization, PermissionGroup, User
 
 NEW_PASSWORD = "Oran-Bahia-2026!"
 
@@ -576,3 +576,20 @@ def test_job_export_button_runs_the_export(admin_client, django_capture_on_commi
     assert response["Location"] == f"/jobs/{job.pk}/"
     job.refresh_from_db()
     assert (job.kind, job.status, job.params) == ("audit.export", "succeeded", {"action": "auth.login"})
+
+
+@pytest.mark.django_db
+def test_edit_pages_open_with_the_current_values(client, admin, agent):
+    client.force_login(admin)
+    group = PermissionGroup.objects.create(organization=admin.organization, name="Auditeurs", permissions=["audit.view"])
+    agent.permission_groups.add(group)
+
+    user_page = client.get(f"/users/{agent.pk}/edit/").content.decode()
+    role_page = client.get(f"/users/{agent.pk}/role/").content.decode()
+    group_page = client.get(f"/groups/{group.pk}/edit/").content.decode()
+
+    assert f'value="{agent.first_name}"' in user_page and f'value="{agent.last_name}"' in user_page
+    assert '<option value="user" selected>' in role_page
+    assert re.search(rf'name="groups" value="{group.pk}" id="[^"]+" checked', role_page)
+    assert 'value="Auditeurs"' in group_page
+    assert re.search(r'value="audit\.view" id="[^"]+" checked', group_page)
