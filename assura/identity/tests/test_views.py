@@ -581,7 +581,9 @@ def test_job_export_button_runs_the_export(admin_client, django_capture_on_commi
 @pytest.mark.django_db
 def test_edit_pages_open_with_the_current_values(client, admin, agent):
     client.force_login(admin)
-    group = PermissionGroup.objects.create(organization=admin.organization, name="Auditeurs", permissions=["audit.view"])
+    group = PermissionGroup.objects.create(
+        organization=admin.organization, name="Auditeurs", permissions=["audit.view"]
+    )
     agent.permission_groups.add(group)
 
     user_page = client.get(f"/users/{agent.pk}/edit/").content.decode()
