@@ -10,6 +10,8 @@ export SITE_URL="${SITE_URL:-http://127.0.0.1:$port}"
 
 "$bin/python" manage.py migrate --noinput
 "$bin/python" manage.py seed_demo
+# Realistic customers, leads and activities for the demo companies (only the first time).
+"$bin/python" manage.py seed_customers
 
 pids=()
 stop() {

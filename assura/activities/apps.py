@@ -6,3 +6,13 @@ class ActivitiesConfig(AppConfig):
     name = "assura.activities"
     label = "activities"
     verbose_name = _("Activités")
+
+    def ready(self):
+        from assura.core.navigation import NavItem, register
+
+        register(
+            NavItem("activities", _("Activités"), "activities:activity_list", "check2-square", "main", order=40,
+                    description=_("Appels, notes, tâches et rendez-vous ; mes tâches à faire")),
+            NavItem("calendar", _("Calendrier"), "activities:calendar", "calendar3", "main", order=45,
+                    description=_("Mes rendez-vous et échéances, et ceux de mon agence")),
+        )

@@ -1,12 +1,13 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ActivityKind(models.TextChoices):
     TASK = "task", _("Tâche")
     APPOINTMENT = "appointment", _("Rendez-vous")
     CALL = "call", _("Appel")
-    NOTE = "note", _("Note")
+    NOTE = "note", pgettext_lazy("type d'activité", "Note")  # context: Django's own "Note" reads "Remarque"
     EMAIL = "email", _("E-mail")
     SMS = "sms", _("SMS")
     VISIT = "visit", _("Visite en agence")

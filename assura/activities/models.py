@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assura.activities.choices import (
@@ -37,6 +38,7 @@ class Activity(TenantModel):
     outcome = models.CharField(_("résultat"), max_length=15, choices=CallOutcome.choices, blank=True)
     remind_at = models.DateTimeField(_("rappel"), null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    remind_by_email = models.BooleanField(_("rappel aussi par e-mail"), default=False)
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="+", verbose_name=_("assigné à"))
     attendees = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+",
@@ -52,6 +54,7 @@ class Activity(TenantModel):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     occurred_at = models.DateTimeField(_("date"), db_index=False)  # when it happened / is due: the timeline's order
     completed_at = models.DateTimeField(_("fait le"), null=True, blank=True)
+    search_text = models.TextField(editable=False, default="")  # normalised subject, kept by the services
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -76,3 +79,16 @@ class Activity(TenantModel):
 
     def get_absolute_url(self):
         return reverse("activities:activity_detail", args=[self.pk])
+
+    @property
+    def records(self) -> list:
+        """The contact, account and lead it is about (those set)."""
+        return [r for r in (self.contact, self.account, self.lead) if r is not None]
+
+    @property
+    def is_planned_kind(self) -> bool:
+        return self.kind in (ActivityKind.TASK, ActivityKind.APPOINTMENT)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == ActivityStatus.PLANNED and self.is_planned_kind and self.occurred_at < timezone.now()

@@ -40,3 +40,8 @@ def export_audit_log(job, reporter) -> None:
     job.result = {"rows": job.processed}
     audit_record(action=AuditAction.EXPORT, actor=job.created_by, organization=job.organization,
                  target=job, data={"what": "audit", "rows": job.processed})
+
+
+# The data import and list export engine registers its job handlers ("data.import_check",
+# "data.import", "data.export") when imported; CoreConfig.ready() imports this module.
+from assura.core import exports_lists, imports  # noqa: E402,F401

@@ -355,3 +355,24 @@ class SavedView(TenantModel):
     @classmethod
     def scope_records(cls, qs, user):
         return qs.filter(user=user)
+
+
+class ImportMapping(TenantModel):
+    """A column mapping remembered for a company, an import kind and a header row."""
+
+    kind = models.CharField(_("type d'import"), max_length=30)
+    signature = models.CharField(max_length=64)  # sha256 of the normalised header row
+    headers = models.JSONField(_("en-têtes"), default=list)
+    columns = models.JSONField(_("correspondance"), default=list)  # a field name per column, "" = ignored
+    options = models.JSONField(default=dict, blank=True)  # the mode and match key chosen last time
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "kind", "signature"], name="importmapping_unique")
+        ]
+        verbose_name = _("correspondance de colonnes")
+
+    def __str__(self):
+        return f"{self.kind} {self.signature[:8]}"

@@ -1,16 +1,33 @@
-"""The generic data table: declared columns, server-side sort and pagination.
+"""The generic data table: declared columns, server-side sort, page size and pagination.
 
 A module declares `class AgencyTable(Table): columns = [Column("number", _("N°"), link=True), ...]`;
 `core/partials/_table.html` renders any table. Sorting is whitelisted by the columns.
+
+Counting and deep pages at a million rows — the decision:
+
+* The count is exact up to `count_cap` (10,000) and "plus de 10 000" beyond. It is one
+  `SELECT COUNT(*) FROM (SELECT … LIMIT 10001)` on the filtered, visible rows, without
+  the ORDER BY: the database stops after 10,001 index entries whatever the table size.
+  PostgreSQL's planner estimate (`pg_class.reltuples`) was rejected: it counts the whole
+  table — every company, every role's visibility, no filter — so it would be wrong for
+  every user, and SQLite has no equivalent.
+* Pagination stays OFFSET-based (any column can be sorted, pages can be linked to), and
+  the same cap bounds it: the deepest reachable page starts at row 10,000, so the worst
+  OFFSET is 10,000 index entries, a few milliseconds. Past that, the page says to narrow
+  the filters — nobody reads the 40,000th row of an unfiltered list; they search.
+* Page size is chosen by the user among `per_page_choices` (`?per_page=50`).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
+from django.utils.functional import cached_property
 
 
 @dataclass
@@ -41,29 +58,105 @@ class Column:
         return value
 
 
+class CappedPaginator(Paginator):
+    """A paginator that counts at most `cap + 1` rows and serves pages up to the cap."""
+
+    def __init__(self, object_list, per_page, *, cap: int | None, **kwargs):
+        self.cap = cap
+        super().__init__(object_list, per_page, **kwargs)
+
+    @cached_property
+    def _counted(self) -> int:
+        rows = self.object_list
+        if isinstance(rows, QuerySet):
+            # Ordering does not change a count and would force a sort of every matching row.
+            rows = rows.order_by()
+            return rows.count() if self.cap is None else rows[: self.cap + 1].count()
+        return len(rows)
+
+    @cached_property
+    def is_capped(self) -> bool:
+        return self.cap is not None and self._counted > self.cap
+
+    @cached_property
+    def count(self) -> int:
+        return self.cap if self.is_capped else self._counted
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        # Beyond the cap the last reachable page is a full page, not cut at the cap.
+        if not self.is_capped and top + self.orphans >= self.count:
+            top = self.count
+        return self._get_page(self.object_list[bottom:top], number, self)
+
+    @cached_property
+    def num_pages(self) -> int:
+        if self.count == 0 and not self.allow_empty_first_page:
+            return 0
+        return max(1, math.ceil(self.count / self.per_page))
+
+
 class Table:
     columns: list[Column] = []
     default_ordering: str | None = None
     per_page: int = 25
+    per_page_choices: tuple[int, ...] = (25, 50, 100)
+    count_cap: int | None = 10_000
     empty_message: Any = None
 
     def __init__(self, queryset, request, *, per_page: int | None = None):
         self.request = request
         self.ordering = self._ordering(request.GET.get("ordering"))
-        if self.ordering:
-            key = self.ordering.lstrip("-")
-            desc = self.ordering.startswith("-")
-            col = next(c for c in self.columns if c.name == key)
-            path = col.order_by or col.name
-            queryset = queryset.order_by(f"-{path}" if desc else path, "-pk" if desc else "pk")
-        self.paginator = Paginator(queryset, per_page or self.per_page)
+        queryset = self.order(queryset)
+        self.per_page = self._per_page(request.GET.get("per_page"), per_page or self.per_page)
+        self.paginator = CappedPaginator(queryset, self.per_page, cap=self.count_cap)
         self.page = self.paginator.get_page(request.GET.get("page"))
+        # Set by list views offering bulk actions (see assura.core.bulk).
+        self.bulk_actions: list = []
+        self.selected_ids: set[int] = set()
+
+    def order(self, queryset):
+        """The queryset sorted by the requested (whitelisted) column, ties broken by pk."""
+        if not self.ordering:
+            return queryset
+        key = self.ordering.lstrip("-")
+        desc = self.ordering.startswith("-")
+        col = next(c for c in self.columns if c.name == key)
+        path = col.order_by or col.name
+        return queryset.order_by(f"-{path}" if desc else path, "-pk" if desc else "pk")
 
     def _ordering(self, value):
         allowed = {c.name for c in self.columns if c.sortable}
         if value and value.lstrip("-") in allowed:
             return value
         return self.default_ordering
+
+    def _per_page(self, value, default: int) -> int:
+        try:
+            wanted = int(value)
+        except (TypeError, ValueError):
+            return default
+        return wanted if wanted in self.page_sizes else default
+
+    @property
+    def page_sizes(self) -> list[int]:
+        return sorted({*self.per_page_choices, type(self).per_page})
+
+    @property
+    def total(self) -> int:
+        """Matching rows, capped at `count_cap` (see `total_is_capped`)."""
+        return self.paginator.count
+
+    @property
+    def total_is_capped(self) -> bool:
+        return self.paginator.is_capped
+
+    @property
+    def at_depth_limit(self) -> bool:
+        """The last reachable page of a list longer than the cap."""
+        return self.total_is_capped and not self.page.has_next()
 
     @property
     def rows(self):
@@ -77,6 +170,10 @@ class Table:
                 state = "desc" if self.ordering.startswith("-") else "asc"
             next_order = f"-{col.name}" if state == "asc" else col.name
             yield col, state, next_order
+
+    @property
+    def colspan(self) -> int:
+        return len(self.columns) + (1 if self.bulk_actions else 0)
 
     def querystring(self, **changes) -> str:
         params = self.request.GET.copy()

@@ -16,9 +16,13 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views import generic
 
+from assura.core import bulk
 from assura.core.permissions import user_can
+from assura.core.records import recent_view_record
+from assura.core.saved_views import saved_view_query, saved_views_for
 
 
 def apply_validation_error(form, exc: ValidationError) -> None:
@@ -68,13 +72,23 @@ class TenantObjectMixin(WorkspaceMixin):
 
 
 class TenantListView(TenantObjectMixin, generic.TemplateView):
-    """List page: filter form (the module's FilterSet, shared with the API) + data table."""
+    """List page: filter form (the module's FilterSet, shared with the API) + data table.
+
+    Every list gets sort, page size (25/50/100), a count capped for speed (see
+    assura.core.tables) and saved views ("Vues": `saved_views = False` to leave them out).
+    Opt in to bulk actions by declaring their keys, e.g. `bulk_actions = ["assign_owner",
+    "delete"]` (implementations are registered in assura.core.bulk): the table gets a
+    checkbox column and the page accepts a POST that re-reads the selection through
+    `get_table_queryset()` — visible_to(user) and the current filters — never the ids alone.
+    """
 
     template_name = "core/list.html"
     table_class = None
     filterset_class = None
     create_url_name: str | None = None
     create_action: str | None = None
+    bulk_actions: list[str] = []
+    saved_views = True
 
     def get_table_queryset(self):
         qs = self.get_queryset()
@@ -85,13 +99,44 @@ class TenantListView(TenantObjectMixin, generic.TemplateView):
                 qs = self.filterset.qs
         return qs
 
+    def get_table(self):
+        table = self.table_class(self.get_table_queryset(), self.request)
+        table.bulk_actions = self.get_bulk_actions()
+        table.selected_ids, table.selected_all = getattr(self, "_bulk_selection", (set(), False))
+        return table
+
+    def get_bulk_actions(self):
+        if not self.bulk_actions:
+            return []
+        return bulk.bulk_actions_for(self.model, self.bulk_actions, self.request.user)
+
+    @property
+    def list_key(self) -> str | None:
+        match = getattr(self.request, "resolver_match", None)
+        return match.view_name if match is not None else None
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["table"] = self.table_class(self.get_table_queryset(), self.request)
+        table = self.get_table()
+        ctx["table"] = table
         ctx["filterset"] = self.filterset
         ctx["model_meta"] = self.model._meta
         if self.create_url_name and (self.create_action is None or user_can(self.request.user, self.create_action)):
             ctx["create_url"] = reverse(self.create_url_name)
+        if self.saved_views and self.list_key:
+            current = saved_view_query(self.request.GET)
+            views = saved_views_for(user=self.request.user, list_key=self.list_key)
+            ctx["saved_views"] = {
+                "key": self.list_key, "query": current, "items": views,
+                "active": next((v for v in views if v.query == current), None),
+            }
+        if table.bulk_actions:
+            bound_key, bound_form = getattr(self, "_bulk_bound", (None, None))
+            ctx["bulk_forms"] = [
+                (action, bound_form if action.key == bound_key else action.form(self.request.user))
+                for action in table.bulk_actions
+            ]
+            ctx["bulk_bound_key"] = bound_key
         return ctx
 
     def get_template_names(self):
@@ -99,15 +144,70 @@ class TenantListView(TenantObjectMixin, generic.TemplateView):
             return ["core/partials/_table.html"]
         return [self.template_name]
 
+    # --- Bulk actions ------------------------------------------------------------------------------
+
+    def post(self, request, *args, **kwargs):
+        if not self.bulk_actions:
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        key = request.POST.get("bulk_action", "")
+        action = bulk.bulk_action_get(self.model, key) if key in self.bulk_actions else None
+        if action is None:
+            return self._bulk_refused(_("Choisissez une action groupée."))
+        if not action.allowed(request.user):
+            raise PermissionDenied
+        queryset = self.get_table_queryset()
+        if self.filterset is not None and self.filterset.is_bound and not self.filterset.is_valid():
+            # Invalid filters show the whole list; a bulk action must never widen to it.
+            return self._bulk_refused(_("Les filtres de la liste sont invalides : corrigez-les avant l'action."))
+        if request.POST.get("select_all_matching") != "1":
+            ids = {int(v) for v in request.POST.getlist("ids") if v.isdigit()}
+            queryset = queryset.filter(pk__in=ids)
+        chosen = queryset.order_by()
+        limit = action.max_records
+        count = chosen.count() if limit is None else chosen[: limit + 1].count()
+        if count == 0:
+            return self._bulk_refused(_("Sélectionnez au moins un enregistrement."))
+        if limit is not None and count > limit:
+            return self._bulk_refused(
+                _("Plus de %(max)s enregistrements sélectionnés : affinez les filtres.") % {"max": limit}
+            )
+        form = action.form(request.user, request.POST)
+        if form is not None and not form.is_valid():
+            self._bulk_bound = (action.key, form)
+            self._bulk_selection = ({int(v) for v in request.POST.getlist("ids") if v.isdigit()},
+                                    request.POST.get("select_all_matching") == "1")
+            messages.error(request, _("Corrigez les champs de l'action « %(action)s ».") % {"action": action.label})
+            return self.render_to_response(self.get_context_data(), status=400)
+        records = self.model.objects.visible_to(request.user).filter(pk__in=chosen.values("pk"))
+        try:
+            result = action.run(user=request.user, queryset=records,
+                                cleaned_data=form.cleaned_data if form is not None else {}, request=request)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return HttpResponseRedirect(request.get_full_path())
+        messages.success(request, result.message or ngettext(
+            "%(count)s enregistrement modifié.", "%(count)s enregistrements modifiés.", result.count
+        ) % {"count": result.count})
+        return HttpResponseRedirect(result.url or request.get_full_path())
+
+    def _bulk_refused(self, message):
+        messages.error(self.request, message)
+        return HttpResponseRedirect(self.request.get_full_path())
+
 
 class TenantDetailView(TenantObjectMixin, generic.DetailView):
-    """Detail page with tabs: `tabs = [("info", _("Informations"), "partial.html")]`."""
+    """Detail page with tabs: `tabs = [("info", _("Informations"), "partial.html")]`.
+    `record_recent_view = True` adds the page to the user's "récemment consultés"."""
 
     template_name = "core/detail.html"
     tabs: list[tuple[str, str, str]] = []
+    record_recent_view = False
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
+        if self.record_recent_view:
+            recent_view_record(user=self.request.user, obj=self.object)
         ctx["tabs"] = self.tabs
         ctx["active_tab"] = self.request.GET.get("tab") or (self.tabs[0][0] if self.tabs else None)
         return ctx

@@ -210,3 +210,58 @@ class Consent(TenantModel):
     def __str__(self):
         return f"{self.get_channel_display()}: {self.granted}"
 
+
+
+class DuplicateStatus(models.TextChoices):
+    OPEN = "open", _("À traiter")
+    MERGED = "merged", _("Fusionné")
+    DISMISSED = "dismissed", _("Ignoré")
+
+
+class DuplicateReason(models.TextChoices):
+    NIN = "nin", _("même NIN")
+    EMAIL = "email", _("même e-mail")
+    PHONE = "phone", _("même téléphone")
+    NAME = "name", _("même nom")
+    NAME_SWAPPED = "name_swapped", _("nom et prénom inversés")
+    BIRTH_DATE = "birth_date", _("même date de naissance")
+    WILAYA = "wilaya", _("même wilaya")
+
+
+class DuplicateCandidate(TenantModel):
+    """Two contacts that are probably the same person, found by the scan: to merge or dismiss.
+
+    The pair is stored in id order (contact_a < contact_b). A merged contact leaves its side
+    empty, so the row stays as a record of the decision."""
+
+    contact_a = models.ForeignKey(Contact, null=True, on_delete=models.SET_NULL, related_name="+",
+                                  verbose_name=_("contact A"))
+    contact_b = models.ForeignKey(Contact, null=True, on_delete=models.SET_NULL, related_name="+",
+                                  verbose_name=_("contact B"))
+    score = models.PositiveSmallIntegerField(_("score"), default=0)
+    reasons = models.JSONField(_("motifs"), default=list, blank=True)  # ["nin", "phone", "name", "birth_date"…]
+    status = models.CharField(_("statut"), max_length=10, choices=DuplicateStatus.choices,
+                              default=DuplicateStatus.OPEN)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name=_("traité par"))
+    resolved_at = models.DateTimeField(_("traité le"), null=True, blank=True)
+    created_at = models.DateTimeField(_("détecté le"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-score", "id"]
+        verbose_name = _("doublon probable")
+        verbose_name_plural = _("doublons probables")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "contact_a", "contact_b"], name="duplicate_pair_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "status", "-score"], name="duplicate_org_status"),
+        ]
+
+    def __str__(self):
+        return f"{self.contact_a} ↔ {self.contact_b}"
+
+    @property
+    def reason_labels(self) -> list[str]:
+        return [str(DuplicateReason(r).label) if r in DuplicateReason.values else r for r in self.reasons]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,7 +17,8 @@ from assura.core.permissions import user_can
 from assura.core.records import history_record, sequence_next, snapshot
 from assura.core.search import name_key, search_text
 from assura.core.validators import normalize_phone
-from assura.customers.models import Account, Contact
+from assura.customers.choices import ACCOUNT_RELATIONS, PERSON_RELATIONS, Channel, RelationKind
+from assura.customers.models import Account, Consent, Contact, Relationship, Tag
 from assura.customers.validators import clean_birth_date, clean_emails, clean_nin, clean_phones
 
 CONTACT_CODE_PREFIX = "C"
@@ -26,6 +28,8 @@ CONTACT_TRACKED = (
     "commune", "wilaya", "postal_code", "phone", "email", "preferred_channel", "preferred_language", "segment",
     "owner", "agency", "registered_on",
 )
+# How a household link reads from the other person's side.
+INVERSE_RELATION = {RelationKind.CHILD: RelationKind.PARENT, RelationKind.PARENT: RelationKind.CHILD}
 ACCOUNT_TRACKED = (
     "name", "name_ar", "legal_form", "trade_register", "nif", "nis", "sector", "revenue", "revenue_band",
     "headcount", "address", "commune", "wilaya", "postal_code", "phone", "email", "website", "parent", "owner",
@@ -228,3 +232,178 @@ def account_update(*, actor, account: Account, request=None, **data) -> Account:
         account.tags.set(account._pending_tags)
     history_record(obj=account, before=before, actor=actor)
     return account
+
+
+@transaction.atomic
+def account_delete(*, actor, account: Account, request=None) -> None:
+    """Only roles allowed `records.delete` (administrators by default) delete customers."""
+    from assura.core.audit import audit_record
+    from assura.core.models import AuditAction
+
+    if not user_can(actor, "records.delete"):
+        raise PermissionDenied
+    _same_company(actor, account)
+    audit_record(action=AuditAction.DELETION, actor=actor, target=account, request=request,
+                 data={"name": account.name})
+    account.delete()
+
+
+# --- Relationships --------------------------------------------------------------------------------
+
+@transaction.atomic
+def relationship_create(*, actor, contact: Contact, kind: str, related_contact: Contact | None = None,
+                        account: Account | None = None, note: str = "", request=None) -> Relationship:
+    """Link a person to another person (household) or to a company, once per kind."""
+    _same_company(actor, contact, related_contact, account)
+    errors: dict[str, list[str]] = {}
+    if (related_contact is None) == (account is None):
+        errors["target"] = [_("Choisissez soit une personne, soit un compte.")]
+    elif related_contact is not None:
+        if related_contact.pk == contact.pk:
+            errors["target"] = [_("Un contact ne peut pas être lié à lui-même.")]
+        elif kind not in PERSON_RELATIONS:
+            errors["kind"] = [_("Ce lien ne s'applique pas entre deux personnes.")]
+    elif kind not in ACCOUNT_RELATIONS:
+        errors["kind"] = [_("Ce lien ne s'applique pas entre une personne et un compte.")]
+    if not errors:
+        if related_contact is not None:
+            # A household link reads both ways: A parent of B is B child of A.
+            taken = Relationship.objects.filter(
+                Q(contact=contact, related_contact=related_contact, kind=kind)
+                | Q(contact=related_contact, related_contact=contact, kind=INVERSE_RELATION.get(kind, kind))
+            ).exists()
+        else:
+            taken = Relationship.objects.filter(contact=contact, account=account, kind=kind).exists()
+        if taken:
+            errors["target"] = [_("Cette relation existe déjà.")]
+    relationship = Relationship(
+        organization_id=contact.organization_id, contact=contact, related_contact=related_contact, account=account,
+        kind=kind, note=" ".join((note or "").split()),
+    )
+    try:
+        relationship.full_clean(exclude=["contact", "related_contact", "account", *errors])
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    relationship.save()
+    return relationship
+
+
+@transaction.atomic
+def relationship_delete(*, actor, relationship: Relationship, request=None) -> None:
+    _same_company(actor, relationship)
+    relationship.delete()
+
+
+# --- Consents -------------------------------------------------------------------------------------
+
+@transaction.atomic
+def consent_set(*, actor, contact: Contact, channel: str, granted: bool, source: str = "", request=None) -> Consent:
+    """Record a marketing consent given or withdrawn on one channel; the change is kept in the
+    contact's history (shown on its timeline)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from assura.core.models import FieldChange
+
+    _same_company(actor, contact)
+    if channel not in Channel.values:
+        raise ValidationError({"channel": [_("Canal inconnu.")]})
+    source = " ".join((source or "").split())
+    if len(source) > 100:
+        raise ValidationError({"source": [_("La source ne doit pas dépasser 100 caractères.")]})
+    consent = Consent.objects.filter(contact=contact, channel=channel).first()
+    before = consent.granted if consent else None
+    if consent is None:
+        consent = Consent(organization_id=contact.organization_id, contact=contact, channel=channel)
+    consent.granted = bool(granted)
+    consent.source = source
+    consent.recorded_at = timezone.now()
+    consent.save()
+    if before != consent.granted:
+        labels = {True: _("Accordé"), False: _("Refusé"), None: ""}
+        FieldChange.objects.create(
+            organization_id=contact.organization_id, content_type=ContentType.objects.get_for_model(contact),
+            object_id=contact.pk, field=f"consent.{channel}", actor=actor,
+            field_label=(_("Consentement %(channel)s") % {"channel": Channel(channel).label})[:120],
+            old_value=labels[before], new_value=labels[consent.granted],
+        )
+    return consent
+
+
+# --- Tags and bulk actions ------------------------------------------------------------------------
+
+TAG_MAX_LENGTH = 50
+
+
+def tags_ensure(*, actor, names) -> list[Tag]:
+    """The company's tags of these names, created when missing (case-insensitive match)."""
+    wanted: dict[str, str] = {}
+    for raw in names or []:
+        name = " ".join(str(raw).split())
+        if not name:
+            continue
+        if len(name) > TAG_MAX_LENGTH:
+            raise ValidationError({"tags": [
+                _("Une étiquette ne doit pas dépasser %(max)s caractères.") % {"max": TAG_MAX_LENGTH}
+            ]})
+        wanted.setdefault(name.lower(), name)
+    if not wanted:
+        return []
+    with transaction.atomic():
+        existing = {t.name.lower(): t for t in Tag.objects.filter(organization_id=actor.organization_id)
+                    .filter(_any_name(wanted))}
+        tags = []
+        for key, name in wanted.items():
+            tag = existing.get(key) or Tag.objects.create(organization_id=actor.organization_id, name=name)
+            tags.append(tag)
+    return tags
+
+
+def _any_name(wanted: dict[str, str]) -> Q:
+    condition = Q()
+    for name in wanted.values():
+        condition |= Q(name__iexact=name)
+    return condition
+
+
+@transaction.atomic
+def customers_assign_owner(*, actor, records, owner, request=None) -> int:
+    """Give every record (contacts or accounts, already scoped to what the actor sees) to
+    `owner`, keeping one history line per record changed. Returns how many changed."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from assura.core.models import FieldChange
+
+    _same_company(actor, owner)
+    records = list(records.exclude(owner=owner).select_related("owner"))
+    if not records:
+        return 0
+    model = type(records[0])
+    content_type = ContentType.objects.get_for_model(model)
+    label = str(model._meta.get_field("owner").verbose_name)[:120]
+    FieldChange.objects.bulk_create([
+        FieldChange(organization_id=r.organization_id, content_type=content_type, object_id=r.pk, field="owner",
+                    field_label=label, old_value=str(r.owner or ""), new_value=str(owner), actor=actor)
+        for r in records
+    ])
+    return model.objects.filter(organization_id=actor.organization_id, pk__in=[r.pk for r in records]).update(
+        owner=owner, updated_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def customers_add_tag(*, actor, records, name: str, request=None) -> int:
+    """Put the tag `name` (created if new) on every record. Returns how many records got it."""
+    tags = tags_ensure(actor=actor, names=[name])
+    if not tags:
+        raise ValidationError({"tag": [_("Saisissez le nom de l'étiquette.")]})
+    tag = tags[0]
+    through = records.model.tags.through
+    owner_column = f"{records.model._meta.model_name}_id"
+    already = set(through.objects.filter(tag=tag, **{f"{owner_column}__in": records.values("pk")})
+                  .values_list(owner_column, flat=True))
+    links = [through(tag=tag, **{owner_column: pk}) for pk in records.values_list("pk", flat=True) if pk not in already]
+    through.objects.bulk_create(links)
+    return len(links)

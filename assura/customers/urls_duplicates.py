@@ -1,3 +1,12 @@
-"""Routes owned by a module in progress."""
+"""Routes of duplicate handling, included in config/urls.py under the namespace "duplicates"."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from assura.customers import views_duplicates as views
+
+urlpatterns = [
+    path("duplicates/", views.DuplicateListView.as_view(), name="candidate_list"),
+    path("duplicates/scan/", views.DuplicateScanView.as_view(), name="scan"),
+    path("duplicates/merge/<int:a>/<int:b>/", views.MergeView.as_view(), name="merge"),
+    path("duplicates/dismiss/<int:a>/<int:b>/", views.DismissView.as_view(), name="dismiss"),
+]

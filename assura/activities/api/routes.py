@@ -1,5 +1,8 @@
 """Routes of the activities API, registered on the /api/v1/ router by assura/api/urls.py."""
 
+from assura.activities.api import views
+
 
 def register(router) -> None:
-    """Register this app's viewsets: router.register("plural-kebab", ViewSet, basename="…")."""
+    router.register("activities", views.ActivityViewSet, basename="activity")
+    router.register("notifications", views.NotificationViewSet, basename="notification")

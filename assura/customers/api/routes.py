@@ -2,4 +2,8 @@
 
 
 def register(router) -> None:
-    """Register this app's viewsets: router.register("plural-kebab", ViewSet, basename="…")."""
+    from assura.customers.api import views
+
+    router.register("contacts", views.ContactViewSet, basename="contact")
+    router.register("accounts", views.AccountViewSet, basename="account")
+    router.register("relationships", views.RelationshipViewSet, basename="relationship")

@@ -2,4 +2,6 @@
 
 
 def register(router) -> None:
-    """Register this app's viewsets: router.register("plural-kebab", ViewSet, basename="…")."""
+    from assura.leads.api.views import LeadViewSet
+
+    router.register("leads", LeadViewSet, basename="lead")
