@@ -245,6 +245,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "assura.core.permissions.Role",
         "LeadLevelEnum": "assura.leads.choices.Level",
+        "ChannelEnum": "assura.customers.choices.Channel",
     },
 }
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from assura.core.models import FieldChange, Notification, RecentView, Sequence
 
@@ -68,8 +69,6 @@ def notify(*, user, kind: str, title: str, body: str = "", url: str = "") -> Not
 
 
 def notifications_mark_read(*, user, ids=None) -> int:
-    from django.utils import timezone
-
     qs = Notification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=ids)
@@ -79,11 +78,17 @@ def notifications_mark_read(*, user, ids=None) -> int:
 # --- Recently viewed -----------------------------------------------------------------------------------
 
 def recent_view_record(*, user, obj, label: str | None = None, keep: int = 30) -> None:
-    content_type = ContentType.objects.get_for_model(obj)
-    RecentView.objects.update_or_create(
-        organization_id=user.organization_id, user=user, content_type=content_type, object_id=obj.pk,
-        defaults={"label": (label or str(obj))[:200], "url": obj.get_absolute_url()[:300]},
+    """Remember that `user` opened `obj`: one UPDATE when it is already in the list (the
+    usual case on a record one works on), else an INSERT and, now and then, a trim."""
+    content_type = ContentType.objects.get_for_model(obj)  # cached by Django after the first call
+    values = {"label": (label or str(obj))[:200], "url": obj.get_absolute_url()[:300], "viewed_at": timezone.now()}
+    mine = RecentView.objects.filter(user=user, content_type=content_type, object_id=obj.pk)
+    if mine.update(**values):
+        return
+    RecentView.objects.create(
+        organization_id=user.organization_id, user=user, content_type=content_type, object_id=obj.pk, **values
     )
-    stale = RecentView.objects.filter(user=user).values_list("pk", flat=True)[keep:]
-    if stale:
-        RecentView.objects.filter(pk__in=list(stale)).delete()
+    if obj.pk % 10 == 0:  # trimming is not needed on every insert
+        stale = list(RecentView.objects.filter(user=user).values_list("pk", flat=True)[keep:])
+        if stale:
+            RecentView.objects.filter(pk__in=stale).delete()
