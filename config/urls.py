@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("assura.core.urls")),
     path("", include(("assura.core.urls_data", "data"))),
     path("", include(("assura.core.urls_search", "search"))),
+    path("", include("assura.core.urls_attachments")),
     path("", include("assura.identity.urls")),
     path("", include("assura.customers.urls")),
     path("", include(("assura.customers.urls_duplicates", "duplicates"))),

@@ -10,7 +10,7 @@ class CustomersConfig(AppConfig):
     def ready(self):
         from assura.core.globalsearch import register_search_provider
         from assura.core.navigation import NavItem, register
-        from assura.customers import selectors
+        from assura.customers import duplicates, selectors  # noqa: F401  (duplicates: registers the scan job)
         from assura.customers.views import register_bulk_actions
 
         # Every role reads customers (what each one sees is scoped by `visible_to`).
@@ -19,6 +19,10 @@ class CustomersConfig(AppConfig):
                     description=_("Assurés et prospects : fiche 360, relations, historique")),
             NavItem("accounts", _("Comptes"), "customers:account_list", "buildings", "main", order=25,
                     description=_("Entreprises clientes, leurs contacts et filiales")),
+        )
+        register(
+            NavItem("duplicates", _("Doublons"), "duplicates:candidate_list", "intersect", "admin", "records.delete",
+                    order=40, description=_("Détecter et fusionner les fiches en double")),
         )
         register_bulk_actions()
         register_search_provider("contacts", _("Contacts"), "person-vcard", selectors.search_contacts, order=10,

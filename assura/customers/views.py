@@ -161,6 +161,7 @@ CONTACT_TABS: list[DetailTab] = [
     DetailTab("relations", _("Relations"), "customers/partials/_contact_relations.html", 20,
               context=_contact_relations),
     DetailTab("activites", _("Activités"), "customers/partials/_timeline_tab.html", 30),
+    DetailTab("documents", _("Documents"), "customers/partials/_documents_tab.html", 90),
 ]
 ACCOUNT_TABS: list[DetailTab] = [
     DetailTab("compte", _("Compte"), "customers/partials/_account_identity.html", 10),
@@ -168,6 +169,7 @@ ACCOUNT_TABS: list[DetailTab] = [
     DetailTab("filiales", _("Filiales"), "customers/partials/_account_subsidiaries.html", 30,
               context=_account_subsidiaries),
     DetailTab("activites", _("Activités"), "customers/partials/_timeline_tab.html", 40),
+    DetailTab("documents", _("Documents"), "customers/partials/_documents_tab.html", 90),
 ]
 
 

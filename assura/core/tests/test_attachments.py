@@ -5,48 +5,20 @@ see), deleted by the uploader or an administrator, and the panel on a record pag
 import io
 import zipfile
 
-import factory
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 from django.template import Context, Template
 from django.test import RequestFactory
-from django.urls import include, path, reverse
+from django.urls import reverse
 from PIL import Image
 
 from assura.core import attachments
 from assura.core.models import Attachment, AuditAction, AuditEvent, Visibility
 from assura.core.testing import factories as f
-from config import urls as root_urls
-
-# The attachment routes, with the project's, until config/urls.py includes them.
-urlpatterns = list(root_urls.urlpatterns)
-if not any(getattr(p, "namespace", None) == "attachments" for p in urlpatterns):
-    urlpatterns.append(path("", include("assura.core.urls_attachments")))
-pytestmark = pytest.mark.urls(__name__)
-
-PDF_BYTES = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-
-
-class AttachmentFactory(factory.django.DjangoModelFactory):
-    """A PDF attached to a record (by default a job of the same company: core knows no domain model).
-    To register for the isolation test: FACTORIES[Attachment] = lambda org: AttachmentFactory(organization=org)."""
-
-    class Meta:
-        model = Attachment
-        exclude = ("record",)
-
-    organization = factory.SubFactory(f.OrganizationFactory)
-    record = factory.SubFactory(f.JobFactory, organization=factory.SelfAttribute("..organization"))
-    content_type = factory.LazyAttribute(lambda o: ContentType.objects.get_for_model(o.record))
-    object_id = factory.LazyAttribute(lambda o: o.record.pk)
-    file = factory.LazyFunction(lambda: ContentFile(PDF_BYTES, name="attestation.pdf"))
-    name = "Attestation d'assurance.pdf"
-    size = len(PDF_BYTES)
-    mime_type = "application/pdf"
+from assura.core.tests.factories import PDF_BYTES, AttachmentFactory
 
 
 def upload(name: str, content: bytes) -> SimpleUploadedFile:
