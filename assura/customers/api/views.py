@@ -89,12 +89,16 @@ class ContactViewSet(CustomerViewSetMixin, TenantModelViewSet):
     def matches(self, data):
         phones = data.get("phones") or []
         wilaya = data.get("wilaya")
-        return contact_matches(
+        matches = contact_matches(
             organization_id=self.request.user.organization_id, last_name=data.get("last_name", ""),
             first_name=data.get("first_name", ""), phone=data.get("phone") or (phones[0]["number"] if phones else ""),
             email=data.get("email", ""), nin=data.get("nin", ""), birth_date=data.get("birth_date"),
             wilaya_id=wilaya.pk if wilaya else None,
         )
+        # Only contacts the caller may open are named: a match elsewhere must not reveal a person.
+        visible = set(Contact.objects.visible_to(self.request.user).filter(pk__in=[m.contact.pk for m in matches])
+                      .values_list("pk", flat=True))
+        return [m for m in matches if m.contact.pk in visible]
 
     def perform_destroy(self, instance):
         services.contact_delete(actor=self.request.user, contact=instance, request=self.request)

@@ -269,3 +269,22 @@ def test_customers_are_in_the_schema(admin):
     for path in ("/api/v1/contacts/", "/api/v1/contacts/{id}/", "/api/v1/accounts/", "/api/v1/relationships/{id}/"):
         assert f"{path}:" in schema
     assert "possible_duplicates" in schema
+
+
+@pytest.mark.django_db
+def test_possible_duplicates_never_name_a_contact_the_caller_cannot_see(org, agent, admin):
+    from assura.core.testing import factories as f
+
+    elsewhere = f.AgencyFactory(organization=org)
+    hidden = ContactFactory(organization=org, agency=elsewhere, phone="+213550999888", owner=None)
+    client = APIClient()
+    client.force_authenticate(agent)
+
+    response = client.post("/api/v1/contacts/", {"last_name": "Haddad", "phone": "0550 99 98 88"}, format="json")
+
+    assert response.status_code == 201
+    assert response.json()["possible_duplicates"] == []
+
+    client.force_authenticate(admin)  # who may see the whole company is told about it
+    response = client.post("/api/v1/contacts/", {"last_name": "Haddad", "phone": "0550 99 98 88"}, format="json")
+    assert hidden.pk in {d["id"] for d in response.json()["possible_duplicates"]}
