@@ -39,6 +39,12 @@ MIN_QUERY_LENGTH = 2
 MAX_QUERY_LENGTH = 100
 
 
+def subtitle_join(*parts) -> str:
+    """Join a result's details with " · ", each isolated for the bidi algorithm (FSI … PDI),
+    so that an Arabic name next to a phone number does not reorder the digits."""
+    return " · ".join(f"\u2068{p}\u2069" for p in parts if p)
+
+
 @dataclass(frozen=True)
 class Result:
     title: str

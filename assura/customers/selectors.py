@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q
 
-from assura.core.globalsearch import Result
+from assura.core.globalsearch import Result, subtitle_join
 from assura.core.search import search_filter
 from assura.customers.choices import RelationKind
 from assura.customers.models import Account, Consent, Contact, Relationship
@@ -124,11 +124,11 @@ def search_contacts(user, query: str, limit: int):
     found = (Contact.objects.visible_to(user).filter(search_filter(query))
              .only("pk", "code", "last_name", "first_name", "last_name_ar", "first_name_ar", "phone")
              .order_by("last_name", "first_name", "pk")[:limit])
-    return [Result(str(c), " · ".join(p for p in (c.code, c.full_name_ar, phone_display(c.phone)) if p),
+    return [Result(str(c), subtitle_join(c.code, phone_display(c.phone), c.full_name_ar),
                    c.get_absolute_url()) for c in found]
 
 
 def search_accounts(user, query: str, limit: int):
     found = (Account.objects.visible_to(user).filter(search_filter(query))
              .only("pk", "name", "name_ar", "nif").order_by("name", "pk")[:limit])
-    return [Result(a.name, " · ".join(p for p in (a.nif, a.name_ar) if p), a.get_absolute_url()) for a in found]
+    return [Result(a.name, subtitle_join(a.nif, a.name_ar), a.get_absolute_url()) for a in found]
