@@ -17,8 +17,8 @@ What it does
   4. Writes bench/results.json and prints a table with the targets of issue #3 and PASS / FAIL.
 
 Other settings: BENCH_CASES=list,search_name,import (run only these; BENCH_CASES=none only seeds),
-BENCH_IMPORT_ROWS (default 100,000), BENCH_OUTPUT (default bench/results.json), BENCH_STRICT=1 (exit 1
-when a case fails its target).
+BENCH_IMPORT_ROWS (default 100,000), BENCH_OUTPUT (default bench/results.json), BENCH_EXPLAIN=1 (plans of
+the heaviest queries of each case in bench/explain.txt), BENCH_STRICT=1 (exit 1 when a case fails its target).
 """
 
 from __future__ import annotations
@@ -196,23 +196,29 @@ def seed(target: int) -> dict:
 # Tables loaded in bulk: on PostgreSQL their secondary indexes are dropped during a big load and
 # built again afterwards (a sort per index instead of millions of random inserts, as pg_restore does).
 BULK_TABLES = ("customers_contact", "activities_activity", "customers_relationship", "customers_consent")
-PENDING_INDEXES = ROOT / "var" / "bench" / "pending_indexes.sql"
+
+
+def pending_indexes() -> Path:
+    """Where the definitions of the indexes dropped for a bulk load wait (one file per database)."""
+    from django.db import connection
+
+    return ROOT / "var" / "bench" / f"pending_indexes-{connection.settings_dict['NAME']}.sql"
 
 
 def restore_indexes() -> None:
     """Build the indexes a bulk load dropped (also after an interrupted run: they are kept in a file)."""
     from django.db import connection
 
-    if not PENDING_INDEXES.exists():
+    if connection.vendor != "postgresql" or not pending_indexes().exists():
         return
-    statements = [line for line in PENDING_INDEXES.read_text().splitlines() if line.strip()]
+    statements = [line for line in pending_indexes().read_text().splitlines() if line.strip()]
     say(f"  building {len(statements)} indexes…")
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("SET maintenance_work_mem = '1GB'")
         for statement in statements:
             cursor.execute(statement.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
-    PENDING_INDEXES.unlink()
+    pending_indexes().unlink()
     say(f"  indexes built in {time.perf_counter() - started:.0f} s")
 
 
@@ -238,8 +244,8 @@ def bulk_load(*, big: bool):
                 "SELECT indexdef FROM pg_indexes i WHERE tablename = ANY(%s) AND NOT EXISTS ("
                 " SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)", [list(BULK_TABLES)])
             definitions = [row[0] for row in cursor.fetchall()]
-            PENDING_INDEXES.parent.mkdir(parents=True, exist_ok=True)
-            with PENDING_INDEXES.open("a") as pending:
+            pending_indexes().parent.mkdir(parents=True, exist_ok=True)
+            with pending_indexes().open("a") as pending:
                 pending.write("".join(f"{d}\n" for d in definitions))
             for definition in definitions:
                 name = re.match(r"CREATE (?:UNIQUE )?INDEX (\S+) ON", definition).group(1)
@@ -315,6 +321,8 @@ def measure(client, paths: list[str], *, warmup: int, requests: int, headers: di
             cpu_times.append((time.process_time() - cpu_started) * 1000)
         if response.status_code != 200:
             return {"status": "error", "detail": f"HTTP {response.status_code} on {path}"}
+        if not timings or elapsed > max(timings):
+            slowest = sorted(ctx.captured_queries, key=lambda q: -float(q["time"]))[:3]
         timings.append(elapsed)
         queries.append(len(ctx.captured_queries))
         db_times.append(sum(float(q["time"]) for q in ctx.captured_queries) * 1000)
@@ -326,6 +334,8 @@ def measure(client, paths: list[str], *, warmup: int, requests: int, headers: di
         # CPU of this process (Python, and SQLite's own work): the part a busy machine does not inflate.
         "cpu_p50_ms": round(percentile(cpu_times, 50), 1), "cpu_p95_ms": round(percentile(cpu_times, 95), 1),
         "queries": percentile(queries, 50), "queries_max": max(queries),
+        # The heaviest queries of the slowest request: where to look first.
+        "slowest_queries": [{"ms": round(float(q["time"]) * 1000, 1), "sql": q["sql"]} for q in slowest],
     }
 
 
@@ -410,8 +420,10 @@ def run_cases(selected: set[str] | None, vendor: str, warmup: int, requests: int
 
     org = Organization.objects.get(name=ORG_NAME, is_demo=True)
     users = [User.objects.get(email=SUPERVISOR), User.objects.get(email=AGENT)]
-    say("Preparing the inputs (phones, contacts with 50+ activities)…")
-    data = bench_data(org, users) if any(not selected or c.key in selected for c in CASES) else {}
+    data = {}
+    if any(not selected or c.key in selected for c in CASES):
+        say("Preparing the inputs (phones, contacts with 50+ activities)…")
+        data = bench_data(org, users)
     results = []
     for case in CASES:
         if selected and case.key not in selected:
@@ -441,6 +453,27 @@ def run_cases(selected: set[str] | None, vendor: str, warmup: int, requests: int
             results.append(row)
             print_row(row)
     return results
+
+
+def explain(results: list[dict]) -> Path:
+    """BENCH_EXPLAIN=1: the plans of the heaviest queries of each case, in bench/explain.txt."""
+    from django.db import connection
+
+    out = ROOT / "bench" / "explain.txt"
+    prefix = "EXPLAIN (ANALYZE, BUFFERS) " if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN "
+    lines = []
+    with connection.cursor() as cursor:
+        for row in results:
+            for query in row.get("slowest_queries", [])[:2]:
+                lines.append(f"### {row['case']} / {row['role']} — {query['ms']} ms\n{query['sql']}\n")
+                try:
+                    cursor.execute(prefix + query["sql"])
+                    lines.extend(" | ".join(str(c) for c in r) for r in cursor.fetchall())
+                except Exception as exc:  # a query with parameters Django inlined imperfectly
+                    lines.append(f"(not explained: {exc})")
+                lines.append("")
+    out.write_text("\n".join(lines))
+    return out
 
 
 def finish(row: dict) -> None:
@@ -634,6 +667,8 @@ def main() -> int:
                 f"({imported['seconds']} s)  ≥3,000 rows/s {verdict}")
         else:
             say(f"  {imported['label']:<56} {imported['status'].upper()}: {imported['detail']}")
+    if os.environ.get("BENCH_EXPLAIN") == "1":
+        say(f"Query plans: {explain(results).relative_to(ROOT)}")
     if hasattr(os, "getloadavg"):
         machine["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     out = ROOT / os.environ.get("BENCH_OUTPUT", "bench/results.json")

@@ -18,6 +18,8 @@ class CoreConfig(AppConfig):
             NavItem("home", _("Accueil"), "home", "house", "main", order=0),
             NavItem("jobs", _("Tâches d'arrière-plan"), "core:job_list", "hourglass-split", "main", "jobs.view",
                     order=80, description=_("Imports, exports et envois en cours")),
+            NavItem("data", _("Gestion des données"), "data:import_list", "database", "admin", "data.import",
+                    order=70, description=_("Imports et exports de contacts, comptes et pistes")),
             NavItem("audit", _("Journal d'audit"), "core:audit_list", "journal-text", "admin", "audit.view",
                     order=60, description=_("Connexions, invitations, changements de droits")),
         )

@@ -142,6 +142,7 @@ class ImportSpec:
     tracked: tuple[str, ...] = ()  # fields whose changes are recorded in the field history
     relations: tuple[str, ...] = ("owner", "agency", "wilaya")  # foreign keys resolved by the engine
     derived_fields: tuple[str, ...] = ()  # fields the build function computes (search column…)
+    list_url_name: str | None = None  # the list page shown after an import
 
     def new_instance(self, ctx: ImportContext):
         raise NotImplementedError
@@ -284,7 +285,8 @@ def mapping_validate(spec: ImportSpec, headers: list[str], columns: list[str], *
                 % {"field": f.label, "columns": ", ".join(f"« {h} »" for h in where)}
             )
     for f in spec.fields:
-        if f.required and f.name not in used:
+        # Updating only needs the match key: the records already have their required fields.
+        if f.required and f.name not in used and mode != Mode.UPDATE:
             errors.setdefault("columns", []).append(
                 _("Associez une colonne au champ obligatoire « %(field)s ».") % {"field": f.label}
             )
@@ -363,10 +365,12 @@ def as_date(value, ctx) -> datetime.date:
 def as_digits(value, ctx) -> str:
     # Excel keeps 15 significant digits: an 18-digit NIN typed as a number has lost its last digits.
     if isinstance(value, float):
-        if abs(value) >= 1e15 or not value.is_integer():
+        if abs(value) >= 1e15:
             raise CellError(_("Excel a enregistré cette valeur comme un nombre (%(value)s) et ses derniers chiffres "
                               "sont perdus : formatez la colonne en « Texte » et ressaisissez-la.")
-                            % {"value": repr(value)})
+                            % {"value": f"{value:.0f}"})
+        if not value.is_integer():
+            raise CellError(_("Nombre décimal inattendu : « %(value)s ».") % {"value": value})
         return str(int(value))
     return as_text(value)
 
@@ -614,11 +618,7 @@ class ImportRun:
         """A copy of the spec's new instance: cheaper than running Model.__init__ for every row."""
         if self.prototype is None:
             self.prototype = self.spec.new_instance(self.ctx)
-        instance = copy.copy(self.prototype)
-        for name, value in instance.__dict__.items():
-            if isinstance(value, list | dict) and name != "_state":
-                instance.__dict__[name] = copy.copy(value)  # a default list is not shared between rows
-        return instance
+        return _copy(self.prototype)
 
     def _converter(self, f: ImportField) -> Callable:
         return choice_converter(f) if f.type == "choice" else CONVERTERS[f.type]
@@ -732,7 +732,8 @@ class ImportRun:
             instance = self._new_instance()
             before = None
         else:
-            instance = row.instance
+            # A copy: two rows naming the same record (one refused as a duplicate) never share an object.
+            instance = _copy(row.instance)
             before = snapshot(instance, spec.tracked)
         try:
             with _relations_checked(instance, spec.relations):
@@ -833,13 +834,15 @@ class ImportRun:
                                _("Doublon probable de « %(record)s » déjà enregistré (même %(what)s).")
                                % {"record": obj, "what": check.label})
 
-    def _warn(self, line: int, column: str, value: str, message: str) -> None:
+    def _warn(self, line: int, column, value: str, message: str) -> None:
         self.counts["warnings"] += 1
         if len(self.warnings) < WARNINGS_KEPT:
-            self.warnings.append({"line": line, "column": column, "value": value, "message": message})
+            self.warnings.append({"line": line, "column": str(column), "value": str(value), "message": str(message)})
 
     def _report(self, row: _Row) -> None:
         job = self.job
+        order = {header: index for index, header in reversed(list(enumerate(self.headers)))}
+        row.errors.sort(key=lambda error: order.get(error[0], len(order)))  # in the file's column order
         for column, value, message in row.errors:
             if len(job.errors) < ERRORS_KEPT:
                 job.errors.append({"line": row.line, "column": column, "value": value, "message": message})
@@ -886,6 +889,14 @@ class ImportRun:
     def close(self) -> None:
         self.spool.close()
         self.error_file.close()
+
+
+def _copy(instance):
+    copied = copy.copy(instance)
+    for name, value in copied.__dict__.items():
+        if isinstance(value, list | dict) and name != "_state":
+            copied.__dict__[name] = copy.copy(value)  # a JSON list is not shared between rows
+    return copied
 
 
 class _Row:
@@ -1033,6 +1044,15 @@ def import_params(*, kind: str, source: str, filename: str, columns: list[str], 
                   valid_only: bool = False) -> dict:
     return {"kind": kind, "source": source, "filename": filename, "columns": columns, "mode": mode,
             "match_on": match_on, "valid_only": valid_only}
+
+
+def import_check_enqueue(*, user, params: dict) -> Job:
+    """Start the dry run of a mapped upload (administrators: "data.import")."""
+    from assura.core.jobs import job_enqueue
+
+    if not user_can(user, "data.import"):
+        raise PermissionDenied
+    return job_enqueue(kind=CHECK_KIND, user=user, params=params)
 
 
 def import_confirm(*, actor, check: Job, valid_only: bool) -> Job:

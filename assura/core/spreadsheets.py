@@ -65,7 +65,7 @@ TEXT, PHONETIC = MAIN_NS + "t", MAIN_NS + "rPh"
 INLINE = MAIN_NS + "is"
 MERGE_RE = re.compile(rb"<(?:\w+:)?mergeCell\s+ref=\"([A-Za-z]+\d+(?::[A-Za-z]+\d+)?)\"")
 DELIMITERS = (",", ";", "\t")
-OTHER_SEPARATORS = "|:^~#/"
+OTHER_SEPARATORS = "|:^~#"
 
 
 def iterparse(source, events=("end",)):
@@ -191,7 +191,8 @@ def decode_text(data: bytes) -> str:
         return data.decode("latin-1")
 
 
-def _sniff_delimiter(text: str) -> str:
+def _sniff_delimiter(text: str) -> tuple[str, str | None]:
+    """The delimiter, and a notice when the file reads as one column (a wrong delimiter, mostly)."""
     lines = [line for line in text[:65536].splitlines() if line.strip()][:20]
     if not lines:
         raise SpreadsheetError(_("Le fichier ne contient aucune donnée."))
@@ -213,17 +214,16 @@ def _sniff_delimiter(text: str) -> str:
                   "Les séparateurs acceptés sont la virgule, le point-virgule et la tabulation : enregistrez le "
                   "fichier en « CSV (séparateur : point-virgule) » depuis Excel.") % {"sep": seen[0], "header": shown}
             )
-        raise SpreadsheetError(
-            _("Une seule colonne a été trouvée (en-tête lu : « %(header)s »). Séparez les colonnes par une virgule, "
-              "un point-virgule ou une tabulation, ou importez le fichier Excel (.xlsx).") % {"header": shown}
-        )
-    return best
+        return ",", _("Une seule colonne a été trouvée (en-tête lu : « %(header)s ») : si le fichier en compte "
+                      "plusieurs, séparez-les par une virgule, un point-virgule ou une tabulation, ou importez le "
+                      "fichier Excel (.xlsx).") % {"header": shown}
+    return best, None
 
 
 def _open_csv(data: bytes) -> Sheet:
     text = decode_text(data)
-    delimiter = _sniff_delimiter(text)
-    notices: list[str] = []
+    delimiter, notice = _sniff_delimiter(text)
+    notices: list[str] = [notice] if notice else []
     rows = _csv_rows(text, delimiter, notices)
     try:
         _line, header = next(rows)
@@ -329,6 +329,15 @@ def _office_document(archive, names) -> str | None:
             target = element.get("Target", "").lstrip("/")
             return target if target in names and target.endswith(".xml") and "xl" in target else None
     return None
+
+
+def _damaged_as_error(rows):
+    """A workbook that breaks half-way is a message, not a stack trace."""
+    try:
+        yield from rows
+    except (KeyError, ParseError, zipfile.BadZipFile, ValueError, IndexError, OSError, EOFError):
+        raise SpreadsheetError(_("Le classeur Excel est endommagé ou d'un format inattendu : ouvrez-le dans Excel, "
+                                 "enregistrez-le au format .xlsx et réessayez.")) from None
 
 
 def _cell_column(ref: str) -> int:
@@ -449,7 +458,7 @@ class XlsxReader:
             raise SpreadsheetError(_("La première feuille du classeur ne contient aucune donnée.")) from None
         headers = _headers(header)
         sheet = Sheet("xlsx", headers, total_hint=min(self._dimension_rows(), MAX_ROWS), notices=notices)
-        sheet._rows = _fit(rows, len(headers), strict=False)
+        sheet._rows = _fit(_damaged_as_error(rows), len(headers), strict=False)
         return sheet
 
     def _rows(self, notices: list[str]) -> Iterator[tuple[int, list]]:
@@ -482,7 +491,7 @@ class XlsxReader:
                         value = shared[int(cell.findtext(VALUE))]
                     elif kind is None or kind == "n":
                         raw = cell.findtext(VALUE)
-                        value = raw if raw is None else self._number(raw, cell, ref, epoch, date_styles)
+                        value = self._number(raw, cell, ref, epoch, date_styles) if raw else None
                     elif kind == "inlineStr":
                         # Simple tag names only: a path ("is/t") goes through the slow pure-Python ElementPath.
                         inline = cell.find(INLINE)
@@ -532,7 +541,7 @@ class XlsxReader:
     @staticmethod
     def _value(cell, kind: str, ref: str):
         raw = cell.findtext(VALUE)
-        if raw is None:
+        if not raw:
             return None
         if kind == "str":
             return raw

@@ -87,6 +87,7 @@ class TenantListView(TenantObjectMixin, generic.TemplateView):
     filterset_class = None
     create_url_name: str | None = None
     create_action: str | None = None
+    export_kind: str | None = None  # a kind registered with the list exporter: shows the export buttons
     bulk_actions: list[str] = []
     saved_views = True
 
@@ -123,6 +124,7 @@ class TenantListView(TenantObjectMixin, generic.TemplateView):
         ctx["model_meta"] = self.model._meta
         if self.create_url_name and (self.create_action is None or user_can(self.request.user, self.create_action)):
             ctx["create_url"] = reverse(self.create_url_name)
+        ctx["export_kind"] = self.export_kind
         if self.saved_views and self.list_key:
             current = saved_view_query(self.request.GET)
             views = saved_views_for(user=self.request.user, list_key=self.list_key)

@@ -131,6 +131,7 @@ class ContactImport(ImportSpec):
         DuplicateCheck("name_key", _("nom et date de naissance"), also=("birth_date",)),
     )
     describe_fields = ("code", "first_name", "last_name")
+    list_url_name = "customers:contact_list"
     tracked = CONTACT_TRACKED
     derived_fields = ("search_text", "name_key")
 
@@ -204,6 +205,7 @@ class AccountImport(ImportSpec):
         DuplicateCheck("phone", _("téléphone")),
     )
     describe_fields = ("name",)
+    list_url_name = "customers:account_list"
     tracked = ACCOUNT_TRACKED
     derived_fields = ("search_text", "name_key")
 

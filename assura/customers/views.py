@@ -78,6 +78,7 @@ class ContactListView(TenantListView):
     table_class = ContactTable
     page_title = _("Contacts")
     create_url_name = "customers:contact_create"
+    export_kind = "contacts"
     create_action = EDIT
     bulk_actions = BULK_ACTIONS
 
@@ -91,6 +92,7 @@ class AccountListView(TenantListView):
     table_class = AccountTable
     page_title = _("Comptes")
     create_url_name = "customers:account_create"
+    export_kind = "accounts"
     create_action = EDIT
     bulk_actions = BULK_ACTIONS
 

@@ -82,6 +82,7 @@ class LeadImport(ImportSpec):
         DuplicateCheck("phone", gettext_lazy("téléphone")),
     )
     describe_fields = ("full_name",)
+    list_url_name = "leads:lead_list"
     tracked = TRACKED
     derived_fields = ("search_text", "temperature", "status", "lost_reason")
 

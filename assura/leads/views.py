@@ -28,6 +28,7 @@ class LeadListView(TenantListView):
     page_title = _("Pistes")
     template_name = "leads/lead_list.html"
     create_url_name = "leads:lead_create"
+    export_kind = "leads"
     create_action = "leads.edit"
 
     def get_queryset(self):

@@ -103,6 +103,8 @@ def test_activities_follow_the_rules_of_the_activities_services(org, agency, age
     for activity in activities:
         assert activity.search_text == normalize(activity.subject)
         assert activity.contact_id or activity.account_id or activity.lead_id
+        assert activity.channel == {"call": "phone", "email": "email", "sms": "sms", "visit": "agency"}.get(
+            activity.kind, activity.channel)
         if activity.kind in LOGGED:
             assert activity.status == ActivityStatus.DONE and activity.occurred_at <= now
             assert (activity.due_at, activity.start_at, activity.remind_at) == (None, None, None)
