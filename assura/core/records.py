@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Subquery
 from django.utils import timezone
 
 from assura.core.models import FieldChange, Notification, RecentView, Sequence
@@ -79,7 +79,7 @@ def notifications_mark_read(*, user, ids=None) -> int:
 
 def recent_view_record(*, user, obj, label: str | None = None, keep: int = 30) -> None:
     """Remember that `user` opened `obj`: one UPDATE when it is already in the list (the
-    usual case on a record one works on), else an INSERT and, now and then, a trim."""
+    usual case on a record one works on), else an INSERT and a one-statement trim."""
     content_type = ContentType.objects.get_for_model(obj)  # cached by Django after the first call
     values = {"label": (label or str(obj))[:200], "url": obj.get_absolute_url()[:300], "viewed_at": timezone.now()}
     mine = RecentView.objects.filter(user=user, content_type=content_type, object_id=obj.pk)
@@ -88,7 +88,6 @@ def recent_view_record(*, user, obj, label: str | None = None, keep: int = 30) -
     RecentView.objects.create(
         organization_id=user.organization_id, user=user, content_type=content_type, object_id=obj.pk, **values
     )
-    if obj.pk % 10 == 0:  # trimming is not needed on every insert
-        stale = list(RecentView.objects.filter(user=user).values_list("pk", flat=True)[keep:])
-        if stale:
-            RecentView.objects.filter(pk__in=stale).delete()
+    # Keep the newest `keep` entries, in one DELETE.
+    newest = RecentView.objects.filter(user=user).order_by("-viewed_at", "-pk").values("pk")[:keep]
+    RecentView.objects.filter(user=user).exclude(pk__in=Subquery(newest)).delete()

@@ -145,20 +145,29 @@ def test_contact_matches_is_one_query_whatever_the_number_of_candidates(admin, o
     assert len(matches) == min(namesakes, 5)
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="the plan's wording is SQLite's")
 def test_contact_matches_is_served_by_indexes_never_a_table_scan(admin, org):
     with CaptureQueriesContext(connection) as ctx:
         contact_matches(organization_id=org.pk, last_name="Saidi", first_name="Karim", birth_date=BIRTH,
                         wilaya_id="16", phone="0550110000", email="s0@example.dz", nin="119900000000000009",
                         exclude_pk=1)
+    sql = ctx.captured_queries[0]["sql"]
+    wanted = {"contact_org_nin", "contact_org_email", "contact_org_phone", "contact_org_namekey"}
     with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN QUERY PLAN " + ctx.captured_queries[0]["sql"])
+        if connection.vendor == "postgresql":
+            # On a tiny test table the planner rightly prefers a scan; forbid it to see
+            # whether the indexes can serve the query at all (they must, at a million rows).
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            # Which index wins depends on statistics (the bench measures it at scale); what
+            # must hold on any data is that no plan needs to read the whole table.
+            assert "Seq Scan" not in plan, plan
+            return
+        cursor.execute("EXPLAIN QUERY PLAN " + sql)
         plan = [row[3] for row in cursor.fetchall()]
-
     searches = [step for step in plan if step.startswith(("SEARCH customers_contact", "SCAN"))]
     assert not [step for step in plan if step.startswith("SCAN")], plan
-    assert {s.split(" USING INDEX ")[1].split(" ")[0] for s in searches} == {
-        "contact_org_nin", "contact_org_email", "contact_org_phone", "contact_org_namekey"}
+    assert {s.split(" USING INDEX ")[1].split(" ")[0] for s in searches} == wanted
 
 
 def test_many_people_at_once_get_the_same_answers_in_one_query_per_chunk(admin, org, django_assert_num_queries):
