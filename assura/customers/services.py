@@ -146,18 +146,22 @@ def contact_update(*, actor, contact: Contact, request=None, **data) -> Contact:
     return contact
 
 
-@transaction.atomic
-def contact_delete(*, actor, contact: Contact, request=None) -> None:
-    """Only roles allowed `records.delete` (administrators by default) delete customers."""
+def _customer_delete(*, actor, record, request, data: dict) -> None:
+    """Only roles allowed `records.delete` (administrators by default) delete customers;
+    the deletion is audited with what identifies the record."""
     from assura.core.audit import audit_record
     from assura.core.models import AuditAction
 
     if not user_can(actor, "records.delete"):
         raise PermissionDenied
-    _same_company(actor, contact)
-    audit_record(action=AuditAction.DELETION, actor=actor, target=contact, request=request,
-                 data={"code": contact.code})
-    contact.delete()
+    _same_company(actor, record)
+    audit_record(action=AuditAction.DELETION, actor=actor, target=record, request=request, data=data)
+    record.delete()
+
+
+@transaction.atomic
+def contact_delete(*, actor, contact: Contact, request=None) -> None:
+    _customer_delete(actor=actor, record=contact, request=request, data={"code": contact.code})
 
 
 def refresh_account_search(account: Account) -> None:
@@ -236,16 +240,7 @@ def account_update(*, actor, account: Account, request=None, **data) -> Account:
 
 @transaction.atomic
 def account_delete(*, actor, account: Account, request=None) -> None:
-    """Only roles allowed `records.delete` (administrators by default) delete customers."""
-    from assura.core.audit import audit_record
-    from assura.core.models import AuditAction
-
-    if not user_can(actor, "records.delete"):
-        raise PermissionDenied
-    _same_company(actor, account)
-    audit_record(action=AuditAction.DELETION, actor=actor, target=account, request=request,
-                 data={"name": account.name})
-    account.delete()
+    _customer_delete(actor=actor, record=account, request=request, data={"name": account.name})
 
 
 # --- Relationships --------------------------------------------------------------------------------
