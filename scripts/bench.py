@@ -132,7 +132,7 @@ def seed(target: int) -> dict:
     from django.db import connection
 
     from assura.activities.models import Activity
-    from assura.customers.models import Account, Contact
+    from assura.customers.models import Account, Consent, Contact, Relationship
     from assura.customers.seeding import seed_customers
     from assura.identity.models import Organization
     from assura.leads.models import Lead
@@ -180,7 +180,7 @@ def seed(target: int) -> dict:
         raw = connection.connection
         previous = raw.autocommit
         raw.autocommit = True
-        for model in (Contact, Account, Lead, Activity):
+        for model in (Contact, Account, Lead, Activity, Relationship, Consent, Contact.tags.through):
             raw.execute(f"VACUUM ANALYZE {model._meta.db_table}")
         raw.autocommit = previous
     else:
@@ -610,7 +610,8 @@ def database_info() -> dict:
             cursor.execute("SELECT version()")
             info["version"] = cursor.fetchone()[0]
             cursor.execute("SELECT name, setting, unit FROM pg_settings WHERE name IN ('shared_buffers', 'work_mem', "
-                           "'effective_cache_size', 'random_page_cost', 'jit', 'max_parallel_workers_per_gather')")
+                           "'effective_cache_size', 'random_page_cost', 'jit', 'max_parallel_workers_per_gather', "
+                           "'autovacuum')")
             info["settings"] = {name: f"{setting}{unit or ''}" for name, setting, unit in cursor.fetchall()}
         else:
             cursor.execute("SELECT sqlite_version()")
