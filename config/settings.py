@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "assura.customers",
     "assura.leads",
     "assura.activities",
+    "assura.portfolio",
+    "assura.sales",
+    "assura.service",
     "assura.api",
 ]
 

@@ -22,6 +22,9 @@ urlpatterns = [
     path("", include(("assura.customers.urls_duplicates", "duplicates"))),
     path("", include("assura.leads.urls")),
     path("", include("assura.activities.urls")),
+    path("", include("assura.portfolio.urls")),
+    path("", include("assura.sales.urls")),
+    path("", include("assura.service.urls")),
 ]
 
 if not settings.PRODUCTION:

@@ -287,6 +287,42 @@ CASES = [
 ]
 
 
+BUILTIN_CASES = len(CASES)
+
+# Later modules add their own data and cases: `assura/<module>/bench.py` with
+#   SCALE_ENV, SCALE_DEFAULT      the environment variable giving its scale (e.g. BENCH_OPPORTUNITIES) and default;
+#   seed(org, *, scale, say)      idempotent bulk seeding up to `scale` records of the module, returns a dict;
+#   cases(org, users)             a list of {"key", "label", "target_ms" (PostgreSQL), "query_limit" (optional),
+#                                 "api" (optional), "paths": {user email: [URL, ...]}}.
+BENCH_MODULES = ("portfolio", "sales", "service")
+
+
+def bench_modules() -> list:
+    import importlib
+
+    found = []
+    for name in BENCH_MODULES:
+        try:
+            found.append(importlib.import_module(f"assura.{name}.bench"))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"assura.{name}.bench":
+                raise
+    return found
+
+
+def seed_modules() -> dict:
+    from assura.identity.models import Organization
+
+    org = Organization.objects.get(name=ORG_NAME, is_demo=True)
+    info = {}
+    for module in bench_modules():
+        scale = env_int(module.SCALE_ENV, module.SCALE_DEFAULT)
+        started = time.perf_counter()
+        info[module.__name__] = module.seed(org, scale=scale, say=say) | {
+            "scale": scale, "seconds": round(time.perf_counter() - started, 1)}
+    return info
+
+
 def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     rank = max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered) + 0.5) - 1))
@@ -421,10 +457,18 @@ def run_cases(selected: set[str] | None, vendor: str, warmup: int, requests: int
     org = Organization.objects.get(name=ORG_NAME, is_demo=True)
     users = [User.objects.get(email=SUPERVISOR), User.objects.get(email=AGENT)]
     data = {}
-    if any(not selected or c.key in selected for c in CASES):
+    if any(not selected or c.key in selected for c in CASES[:BUILTIN_CASES]):
         say("Preparing the inputs (phones, contacts with 50+ activities)…")
         data = bench_data(org, users)
     results = []
+    module_paths = {}
+    for module in bench_modules():
+        for spec in module.cases(org, users):
+            if selected and spec["key"] not in selected:
+                continue
+            module_paths[spec["key"]] = spec["paths"]
+            CASES.append(Case(spec["key"], spec["label"], spec["target_ms"], query_limit=spec.get("query_limit"),
+                              api=spec.get("api", False)))
     for case in CASES:
         if selected and case.key not in selected:
             continue
@@ -432,7 +476,8 @@ def run_cases(selected: set[str] | None, vendor: str, warmup: int, requests: int
         for user in users:
             row = {"case": case.key, "label": case.label, "user": user.email, "role": user.get_role_display(),
                    "target_ms": target, "query_limit": case.query_limit}
-            paths = case_paths(case, user, data)
+            paths = (module_paths[case.key].get(user.email) if case.key in module_paths
+                     else case_paths(case, user, data))
             if not paths:
                 row.update(status="no data", detail="no visible contact with 50+ activities")
             elif not route_exists(paths[0]):
@@ -654,6 +699,7 @@ def main() -> int:
     machine = machine_info()
     say(f"Benchmark database: {database} ({connection.vendor})")
     seeding = seed(target)
+    seeding["modules"] = seed_modules()
     scale = scale_info()
     say("Scale: " + ", ".join(f"{k} {v:,}" if isinstance(v, int) else v for k, v in scale.items()))
     say(f"\n  {'case (milliseconds, server side)':<44} {'user':<11} {'p50':>7} {'p95':>7} {'max':>7} {'cpu p50':>7}"

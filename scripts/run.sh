@@ -12,6 +12,10 @@ export SITE_URL="${SITE_URL:-http://127.0.0.1:$port}"
 "$bin/python" manage.py seed_demo
 # Realistic customers, leads and activities for the demo companies (only the first time).
 "$bin/python" manage.py seed_customers
+# Each module's demo data (policies and claims, opportunities, tickets), idempotent.
+"$bin/python" manage.py seed_portfolio
+"$bin/python" manage.py seed_sales
+"$bin/python" manage.py seed_service
 
 pids=()
 stop() {

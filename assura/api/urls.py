@@ -9,6 +9,9 @@ from assura.api import views
 from assura.core import api_data as data_routes
 from assura.customers.api import routes as customers_routes
 from assura.leads.api import routes as leads_routes
+from assura.portfolio.api import routes as portfolio_routes
+from assura.sales.api import routes as sales_routes
+from assura.service.api import routes as service_routes
 
 app_name = "api"
 
@@ -22,7 +25,8 @@ router.register("groups", views.PermissionGroupViewSet, basename="group")
 router.register("permissions", views.PermissionViewSet, basename="permission")
 router.register("jobs", views.JobViewSet, basename="job")
 router.register("audit-events", views.AuditEventViewSet, basename="audit-event")
-for module in (customers_routes, leads_routes, activities_routes, data_routes):
+for module in (customers_routes, leads_routes, activities_routes, portfolio_routes, sales_routes, service_routes,
+               data_routes):
     module.register(router)
 
 urlpatterns = [

@@ -45,6 +45,12 @@ PERMISSIONS: dict[str, tuple[str, frozenset[Role]]] = {
     "leads.edit": (_("Créer, qualifier et convertir des pistes"), frozenset({A, U})),
     "leads.rules": (_("Régler l'attribution automatique des pistes"), frozenset({A})),
     "activities.edit": (_("Créer et mettre à jour des activités"), frozenset({A, E, U})),
+    # --- Insurance portfolio (assura.portfolio) ---
+    # --- end portfolio ---
+    # --- Sales (assura.sales) ---
+    # --- end sales ---
+    # --- Service desk (assura.service) ---
+    # --- end service ---
 }
 
 

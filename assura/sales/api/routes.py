@@ -1,0 +1,5 @@
+"""Routes of the sales API, registered on the /api/v1/ router by assura/api/urls.py."""
+
+
+def register(router) -> None:
+    return None
