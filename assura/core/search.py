@@ -24,8 +24,10 @@ def normalize(value: str | None) -> str:
     """Lower-case, without accents or Arabic diacritics, punctuation turned to single spaces."""
     if not value:
         return ""
-    text = str(value).lower().translate(_LIGATURES).translate(_ARABIC_FOLD)
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    text = str(value).lower()
+    if not text.isascii():  # plain ASCII (most values) has nothing to fold
+        text = text.translate(_LIGATURES).translate(_ARABIC_FOLD)
+        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     return _NON_WORD.sub(" ", text).replace("_", " ").strip()
 
 
