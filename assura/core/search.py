@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from django.db.models import Q
+from django.db import models
+from django.db.models import Lookup, Q
 
 _ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ؤ": "و", "ئ": "ي", "ـ": ""})
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
@@ -59,18 +60,90 @@ def search_text(*values: str | None, phones: list[str] | tuple[str, ...] = ()) -
 
 def query_terms(query: str | None) -> list[str]:
     """Terms of a typed query. A query that is mostly digits is one phone-like term, so
-    that spaces and dots inside a number do not split it."""
+    that spaces and dots inside a number do not split it; an international number is
+    searched in its local form ("+213 550…" → "0550…"), which the search column holds."""
     if not query:
         return []
     if _PHONE_LIKE.fullmatch(query.strip()):
         digits = re.sub(r"\D", "", query)
-        return [digits[3:] if digits.startswith("213") and len(digits) > 9 else digits]
+        if digits.startswith("00213"):
+            digits = digits[2:]
+        if digits.startswith("213") and len(digits) > 9:
+            return ["0" + digits[3:]]
+        if 8 <= len(digits) <= 9 and not digits.startswith("0"):
+            return [(digits, "0" + digits)]  # a number typed without its leading 0: either form
+        return [digits]
     return normalize(query).split()[:8]
 
 
+class WordPrefixes(Lookup):
+    """`search_text__words=["moha", "benal"]`: every term starts a word of the column.
+
+    PostgreSQL answers it from a GIN index on the column's words
+    (`array_to_tsvector(string_to_array(search_text, ' '))`, created by each module's search
+    index migration): a prefix lookup in the index, no scan and no recheck, whatever the
+    size of the table. Other databases use LIKE on " " + column, with the same meaning.
+    """
+
+    lookup_name = "words"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        # A term is a word, or a tuple of alternative words (any of them will do).
+        terms = [t if isinstance(t, tuple) else (t,) for t in self.rhs if t]
+        if connection.vendor == "postgresql":
+            # Terms are normalised words (letters and digits only): nothing to escape in the tsquery.
+            query = " & ".join("(" + " | ".join(f"'{word}':*" for word in alternatives) + ")"
+                               for alternatives in terms)
+            return f"array_to_tsvector(string_to_array({lhs}, ' ')) @@ %s::tsquery", [*lhs_params, query]
+        clauses, params = [], []
+        for alternatives in terms:
+            clauses.append("(" + " OR ".join(f"(' ' || {lhs}) LIKE %s" for _word in alternatives) + ")")
+            for word in alternatives:
+                params += [*lhs_params, f"% {word}%"]
+        return " AND ".join(clauses), params
+
+
+models.TextField.register_lookup(WordPrefixes)
+models.CharField.register_lookup(WordPrefixes)
+
+
+def words_index_sql(table: str, column: str = "search_text") -> tuple[str, str]:
+    """(create, drop) statements of the PostgreSQL index serving `WordPrefixes` on `table`."""
+    name = f"{table}_{column}_words"
+    return (f"CREATE INDEX IF NOT EXISTS {name} ON {table} "
+            f"USING gin (array_to_tsvector(string_to_array({column}, ' ')))",
+            f"DROP INDEX IF EXISTS {name}")
+
+
 def search_filter(query: str | None, field: str = "search_text") -> Q:
-    """Every term must appear in the normalised column (a trigram index serves it on PostgreSQL)."""
-    condition = Q()
-    for term in query_terms(query):
-        condition &= Q(**{f"{field}__contains": term})
-    return condition
+    """Every term starts a word of the normalised column: "benal" finds "Benali",
+    "moh ben" finds "Mohamed Benali", "0550 12" finds "+213 550 12 34 56"."""
+    terms = query_terms(query)
+    if not terms:
+        return Q()
+    return Q(**{f"{field}__words": terms})
+
+
+def words_index_migration(*tables: str):
+    """A migration operation replacing the trigram indexes of `tables` by word indexes
+    (PostgreSQL only; SQLite scans the column)."""
+    from django.db import migrations
+
+    def forwards(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        for table in tables:
+            schema_editor.execute(words_index_sql(table)[0])
+            schema_editor.execute(f"DROP INDEX IF EXISTS {table}_search_trgm")
+
+    def backwards(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        for table in tables:
+            schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {table}_search_trgm ON {table} "
+                                  "USING gin (search_text gin_trgm_ops)")
+            schema_editor.execute(words_index_sql(table)[1])
+
+    return migrations.RunPython(forwards, backwards, elidable=False)
