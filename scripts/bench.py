@@ -143,6 +143,8 @@ def seed(target: int) -> dict:
     restore_indexes()
     org = Organization.objects.get(name=ORG_NAME, is_demo=True)
     have = Contact.objects.filter(organization=org).count()
+    if have < target * 0.98:
+        network(org, target)
     info = {"target_contacts": target, "contacts_before": have, "seeded_now": False}
     if have >= target * 0.98:
         if have > target * 1.02:
@@ -196,6 +198,60 @@ def seed(target: int) -> dict:
 # Tables loaded in bulk: on PostgreSQL their secondary indexes are dropped during a big load and
 # built again afterwards (a sort per index instead of millions of random inserts, as pg_restore does).
 BULK_TABLES = ("customers_contact", "activities_activity", "customers_relationship", "customers_consent")
+
+
+def network(org, target: int) -> None:
+    """The first customer's shape before seeding its customers: about 320 agencies and 800 staff
+    for a million contacts (BENCH_AGENCIES / BENCH_STAFF, scaled down below a million), so that an
+    agency and an Utilisateur hold what they would in real life, not a twentieth of the company."""
+    import random
+
+    from django.contrib.auth.hashers import make_password
+
+    from assura.core.permissions import Role
+    from assura.customers.seeding import FAMILY_NAMES, FEMALE_FIRST_NAMES, MALE_FIRST_NAMES, WILAYA_POPULATION
+    from assura.identity.models import Agency, User
+
+    scale = min(1.0, target / 1_000_000)
+    agencies_wanted = max(1, round(env_int("BENCH_AGENCIES", 320) * scale))
+    staff_wanted = max(1, round(env_int("BENCH_STAFF", 800) * scale))
+    rng = random.Random(11)
+    agencies = list(Agency.objects.filter(organization=org))
+    if len(agencies) < agencies_wanted:
+        taken = {a.number for a in agencies}
+        codes, weights = list(WILAYA_POPULATION), list(WILAYA_POPULATION.values())
+        new, serial = [], 100
+        while len(agencies) + len(new) < agencies_wanted:
+            wilaya = rng.choices(codes, weights)[0]
+            serial += 1
+            number = f"{int(wilaya):03d}-{serial:03d}"
+            if number in taken:
+                continue
+            taken.add(number)
+            new.append(Agency(organization=org, number=number, wilaya=wilaya,
+                              name=f"Agence {WILAYA_NAMES_FOR_BENCH().get(wilaya, wilaya)} {serial}"))
+        Agency.objects.bulk_create(new)
+        say(f"  network: {len(new)} agencies added ({len(agencies) + len(new)} in all)")
+        agencies = list(Agency.objects.filter(organization=org))
+    have = User.objects.filter(organization=org).count()
+    if have < staff_wanted:
+        password = make_password(None)  # unusable: these accounts only own records
+        users = []
+        for n in range(have, staff_wanted):
+            male = rng.random() < 0.6
+            first = rng.choice(MALE_FIRST_NAMES if male else FEMALE_FIRST_NAMES)[0]
+            last = rng.choice(FAMILY_NAMES)[0]
+            users.append(User(organization=org, email=f"bench.{n:04d}@alliance.demo", first_name=first, last_name=last,
+                              role=Role.EDITOR if rng.random() < 0.1 else Role.USER, password=password,
+                              agency=agencies[n % len(agencies)]))
+        User.objects.bulk_create(users, batch_size=500)
+        say(f"  network: {len(users)} staff added ({staff_wanted} in all)")
+
+
+def WILAYA_NAMES_FOR_BENCH() -> dict:  # noqa: N802 - a constant read lazily (Django must be set up)
+    from assura.core.reference import WILAYA_NAMES
+
+    return WILAYA_NAMES
 
 
 def pending_indexes() -> Path:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +16,7 @@ from assura.activities.choices import (
     Priority,
 )
 from assura.core.models import TenantModel
+from assura.core.reversing import reverse_pk
 
 
 class Activity(TenantModel):
@@ -78,7 +78,7 @@ class Activity(TenantModel):
         return self.subject
 
     def get_absolute_url(self):
-        return reverse("activities:activity_detail", args=[self.pk])
+        return reverse_pk("activities:activity_detail", self.pk)
 
     @property
     def records(self) -> list:

@@ -7,10 +7,10 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from assura.core.permissions import user_can
+from assura.core.reversing import reverse_pk
 
 
 class Visibility(models.TextChoices):
@@ -195,7 +195,7 @@ class Job(TenantModel):
         return f"{self.kind} #{self.pk}"
 
     def get_absolute_url(self):
-        return reverse("core:job_detail", args=[self.pk])
+        return reverse_pk("core:job_detail", self.pk)
 
     @property
     def is_finished(self) -> bool:

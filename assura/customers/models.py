@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from assura.core.models import TenantModel
+from assura.core.reversing import reverse_pk
 from assura.customers.choices import (
     Channel,
     Civility,
@@ -121,7 +121,7 @@ class Contact(CustomerRecord):
         return " ".join(p for p in (self.first_name, self.last_name) if p) or self.code
 
     def get_absolute_url(self):
-        return reverse("customers:contact_detail", args=[self.pk])
+        return reverse_pk("customers:contact_detail", self.pk)
 
     @property
     def full_name_ar(self) -> str:
@@ -162,7 +162,7 @@ class Account(CustomerRecord):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("customers:account_detail", args=[self.pk])
+        return reverse_pk("customers:account_detail", self.pk)
 
 
 class Relationship(TenantModel):

@@ -12,6 +12,14 @@ def phone_display(value: str | None) -> str:
     """'+213550123456' → '0550 12 34 56', the way Algerians read a number."""
     if not value:
         return ""
+    # Algerian numbers as stored (E.164), in phonenumbers' national layout without its parser:
+    # 9 digits (mobile) → 0550 12 34 56, 8 digits (fixed) → 021 23 45 67.
+    if value.startswith("+213") and value[4:].isdigit():
+        national = value[4:]
+        if len(national) == 9 and national[0] in "567":
+            return f"0{national[:3]} {national[3:5]} {national[5:7]} {national[7:]}"
+        if len(national) == 8:
+            return f"0{national[:2]} {national[2:4]} {national[4:6]} {national[6:]}"
     try:
         number = phonenumbers.parse(value, "DZ")
     except phonenumbers.NumberParseException:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from assura.core.models import TenantModel, Visibility
 from assura.core.permissions import Role, action_choices
 from assura.core.reference import WILAYA_CHOICES
+from assura.core.reversing import reverse_pk
 from assura.identity.choices import Theme, UserStatus
 
 agency_number_validator = RegexValidator(
@@ -97,7 +98,7 @@ class Agency(TenantModel):
         return f"{self.number} – {self.name}"
 
     def get_absolute_url(self):
-        return reverse("identity:agency_detail", args=[self.pk])
+        return reverse_pk("identity:agency_detail", self.pk)
 
 
 class PermissionGroup(TenantModel):
@@ -118,7 +119,7 @@ class PermissionGroup(TenantModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("identity:group_update", args=[self.pk])
+        return reverse_pk("identity:group_update", self.pk)
 
     def permission_labels(self):
         labels = dict(action_choices())
@@ -190,7 +191,7 @@ class User(AbstractUser):
         return self.get_full_name() or self.email
 
     def get_absolute_url(self):
-        return reverse("identity:user_detail", args=[self.pk])
+        return reverse_pk("identity:user_detail", self.pk)
 
     @property
     def initials(self) -> str:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from assura.core.models import TenantModel
+from assura.core.reversing import reverse_pk
 from assura.leads.choices import (
     AssignmentMode,
     DecisionTimeframe,
@@ -73,7 +73,7 @@ class Lead(TenantModel):
         return self.full_name
 
     def get_absolute_url(self):
-        return reverse("leads:lead_detail", args=[self.pk])
+        return reverse_pk("leads:lead_detail", self.pk)
 
     @property
     def is_converted(self) -> bool:

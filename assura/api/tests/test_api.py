@@ -232,11 +232,35 @@ def test_users_list_pagination_shape(users_by_role):
     response = client_for(users_by_role[Role.ADMIN]).get("/api/v1/users/?page_size=3&ordering=email")
 
     body = response.json()
-    assert list(body) == ["count", "next", "previous", "results"]
+    assert list(body) == ["count", "next", "previous", "results", "count_capped"]
     assert body["count"] == 4
+    assert body["count_capped"] is False
     assert body["next"] == "http://testserver/api/v1/users/?ordering=email&page=2&page_size=3"
     assert body["previous"] is None
     assert len(body["results"]) == 3
+
+    last = client_for(users_by_role[Role.ADMIN]).get(body["next"]).json()
+    assert (last["count"], last["next"], len(last["results"])) == (4, None, 1)
+    assert last["previous"] == "http://testserver/api/v1/users/?ordering=email&page_size=3"
+    assert client_for(users_by_role[Role.ADMIN]).get("/api/v1/users/?page=3&page_size=3").status_code == 404
+
+
+def test_pagination_counts_up_to_the_cap_and_pages_beyond_it(users_by_role, monkeypatch):
+    from assura.core.api import CappedApiPaginator
+
+    monkeypatch.setattr(CappedApiPaginator, "cap", 2)
+    api = client_for(users_by_role[Role.ADMIN])
+
+    first = api.get("/api/v1/users/?page_size=1&ordering=email").json()
+    assert (first["count"], first["count_capped"]) == (2, True)
+    # Past the cap, "next" still leads to every row, and the last page knows the exact total.
+    seen = [r["email"] for r in first["results"]]
+    page = first
+    while page["next"]:
+        page = api.get(page["next"]).json()
+        seen += [r["email"] for r in page["results"]]
+    assert seen == sorted(u.email for u in users_by_role.values())
+    assert (page["count"], page["count_capped"]) == (4, False)
 
 
 def test_users_search_and_filters(admin, agent, editor, org):
