@@ -10,7 +10,8 @@ The decisions, in one place:
   xl/workbook.xml); legacy .xls, OpenDocument, Word, PDF, images and other binaries get a
   message naming what they are and what to do. Anything else is read as CSV text.
 * CSV: UTF-16 when it starts with a BOM (Excel's "Texte Unicode"), else UTF-8 (with or
-  without BOM), else Windows-1252. The delimiter is sniffed among comma, semicolon and tab
+  without BOM), else Arabic Windows (cp1256) when the bytes hold Arabic words, else
+  Windows-1252. The delimiter is sniffed among comma, semicolon and tab
   on the first lines; a header that stays one column is refused, naming the separator it
   seems to use (a CSV with the wrong delimiter is a message, not one column of garbage).
   A row with more values than the header has is a row error.
@@ -185,10 +186,24 @@ def decode_text(data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
+    if _looks_arabic_windows(data):
+        return data.decode("cp1256", errors="replace")
     try:
         return data.decode("cp1252")
     except UnicodeDecodeError:
         return data.decode("latin-1")
+
+
+# Arabic Windows (cp1256) writes every Arabic letter as a byte from 0xC1 to 0xFE, so Arabic words
+# are runs of such bytes; French in Windows-1252 puts an accented letter between plain ones
+# ("Béjaïa"), almost never three in a row. Bytes of the letters both code pages share (é, è, à…)
+# are left out of the runs.
+_ARABIC_RUN = re.compile(rb"[\xc1-\xdf\xe1\xe3-\xe6\xec\xed\xf0-\xf3\xf5-\xf8\xfa\xfd\xfe]{3,}")
+
+
+def _looks_arabic_windows(data: bytes) -> bool:
+    sample = data[:200_000]
+    return len(_ARABIC_RUN.findall(sample)) >= 2
 
 
 def _sniff_delimiter(text: str) -> tuple[str, str | None]:

@@ -113,6 +113,26 @@ def test_csv_in_windows_1252_is_read():
     assert rows == [(2, ["Bélaïd", "Zoé", "Béjaïa"])]
 
 
+def test_csv_in_arabic_windows_1256_is_read():
+    rows_in = [["Nom", "Prénom", "Nom (arabe)", "Commune"], ["Benali", "Sara", "بن علي", "Béjaïa"],
+               ["Haddad", "Ahmed", "حداد", "Tizi Ouzou"]]
+    content = csv_bytes(rows_in, delimiter=";", encoding="cp1256")
+
+    headers, rows, _sheet = sheet_rows(content, "c.csv")
+
+    assert headers == rows_in[0]
+    assert rows == [(2, rows_in[1]), (3, rows_in[2])]
+
+
+def test_french_windows_1252_with_capitals_is_not_taken_for_arabic():
+    rows_in = [["Nom", "Prénom", "Commune"], ["ÉLISÉE", "Hélène", "Aïn Témouchent"], ["CHÂTEAU", "Noël", "Sétif"],
+               ["DÉSIRÉE", "Zoé", "Béjaïa"]]
+
+    headers, rows, _sheet = sheet_rows(csv_bytes(rows_in, delimiter=";", encoding="cp1252"), "c.csv")
+
+    assert [headers, *[r for _line, r in rows]] == rows_in
+
+
 def test_csv_with_arabic_text_in_utf8_and_tabs():
     content = csv_bytes([["Nom", "Nom (arabe)", "Prénom (arabe)"], ["Benali", "بن علي", "كريم"]], delimiter="\t")
 
