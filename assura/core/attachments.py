@@ -254,6 +254,21 @@ def attachment_delete(*, actor, attachment: Attachment, request=None) -> None:
     transaction.on_commit(lambda: storage.delete(name))
 
 
+def attachments_delete_for(model, ids) -> int:
+    """The files of records being deleted (`model`, `ids`), rows now and stored files once the
+    transaction commits: a deleted customer leaves no orphan document behind."""
+    doomed = Attachment.objects.filter(content_type=ContentType.objects.get_for_model(model), object_id__in=list(ids))
+    files = [(a.file.storage, a.file.name) for a in doomed.only("file") if a.file.name]
+    count, _detail = doomed.delete()
+
+    def remove():
+        for storage, name in files:
+            storage.delete(name)
+
+    transaction.on_commit(remove)
+    return count
+
+
 # --- Selectors ---------------------------------------------------------------------------------------------
 
 def attachments_for(user, record):

@@ -58,6 +58,7 @@ from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from assura.core.attachments import attachments_delete_for
 from assura.core.models import AuditAction, AuditEvent
 from assura.core.permissions import PERMISSIONS, user_can
 
@@ -170,7 +171,9 @@ def records_delete(*, actor, records, request=None) -> BulkResult:
         for r in records
     ])
     try:
-        model._default_manager.filter(pk__in=[r.pk for r in records]).delete()
+        with transaction.atomic():
+            model._default_manager.filter(pk__in=[r.pk for r in records]).delete()
+            attachments_delete_for(model, [r.pk for r in records])
     except (ProtectedError, RestrictedError) as exc:
         message = _("Suppression impossible : des enregistrements liés dépendent de la sélection.")
         raise ValidationError(message) from exc

@@ -149,6 +149,7 @@ def contact_update(*, actor, contact: Contact, request=None, **data) -> Contact:
 def _customer_delete(*, actor, record, request, data: dict) -> None:
     """Only roles allowed `records.delete` (administrators by default) delete customers;
     the deletion is audited with what identifies the record."""
+    from assura.core.attachments import attachments_delete_for
     from assura.core.audit import audit_record
     from assura.core.models import AuditAction
 
@@ -156,7 +157,9 @@ def _customer_delete(*, actor, record, request, data: dict) -> None:
         raise PermissionDenied
     _same_company(actor, record)
     audit_record(action=AuditAction.DELETION, actor=actor, target=record, request=request, data=data)
+    pk = record.pk
     record.delete()
+    attachments_delete_for(type(record), [pk])
 
 
 @transaction.atomic

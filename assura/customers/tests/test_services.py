@@ -120,6 +120,31 @@ def test_contact_delete_is_for_administrators_and_audited(admin, agent, org):
         (AuditAction.DELETION, "contact", {"code": contact.code})]
 
 
+@pytest.mark.parametrize("bulk", [False, True], ids=["one", "bulk"])
+def test_deleting_a_customer_deletes_its_files(admin, org, bulk, django_capture_on_commit_callbacks):
+    from django.core.files.storage import default_storage
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from assura.core.attachments import attachment_add
+    from assura.core.bulk import records_delete
+    from assura.core.models import Attachment
+
+    contact, other = ContactFactory(organization=org), ContactFactory(organization=org)
+    doomed = attachment_add(actor=admin, record=contact, file=SimpleUploadedFile("cni.csv", b"nom;prenom\na;b\n"))
+    kept = attachment_add(actor=admin, record=other, file=SimpleUploadedFile("permis.csv", b"nom;prenom\nc;d\n"))
+    assert default_storage.exists(doomed.file.name)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        if bulk:
+            records_delete(actor=admin, records=Contact.objects.filter(pk=contact.pk))
+        else:
+            services.contact_delete(actor=admin, contact=contact)
+
+    assert list(Attachment.objects.all()) == [kept]
+    assert not default_storage.exists(doomed.file.name)
+    assert default_storage.exists(kept.file.name)
+
+
 # --- Accounts ------------------------------------------------------------------------------------
 
 def test_account_create_and_update_with_history(admin):
