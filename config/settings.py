@@ -282,6 +282,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "fail-stale-jobs": {"task": "assura.core.tasks.fail_stale_jobs", "schedule": 10 * 60},
+    "cleanup-import-sources": {"task": "assura.core.tasks.cleanup_import_sources", "schedule": 60 * 60},
     "activity-reminders": {"task": "assura.activities.tasks.send_due_reminders", "schedule": 60},
 }
 

@@ -958,6 +958,33 @@ def source_save(*, organization_id, upload) -> str:
     return default_storage.save(f"{SOURCE_DIR}/{organization_id}/{uuid.uuid4().hex}/{name}", upload)
 
 
+def sources_cleanup(*, hours: int = 24) -> int:
+    """Delete uploaded files older than `hours` that no waiting or running job still needs: a
+    file checked and never imported (or abandoned after its report) does not stay forever.
+    Returns the number of files deleted."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    limit = timezone.now() - timedelta(hours=hours)
+    needed = set(Job.objects.filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING])
+                 .values_list("params__source", flat=True))
+    deleted = 0
+    try:
+        companies, _files = default_storage.listdir(SOURCE_DIR)
+    except (FileNotFoundError, NotADirectoryError):
+        return 0
+    for company in companies:
+        uploads, _files = default_storage.listdir(f"{SOURCE_DIR}/{company}")
+        for upload in uploads:
+            for name in default_storage.listdir(f"{SOURCE_DIR}/{company}/{upload}")[1]:
+                path = f"{SOURCE_DIR}/{company}/{upload}/{name}"
+                if path not in needed and default_storage.get_modified_time(path) < limit:
+                    default_storage.delete(path)
+                    deleted += 1
+    return deleted
+
+
 @contextmanager
 def source_open(path: str) -> Iterator[Sheet]:
     if not path.startswith(f"{SOURCE_DIR}/") or ".." in path:

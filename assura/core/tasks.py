@@ -23,3 +23,11 @@ def fail_stale_jobs(hours: int = 6) -> int:
     return Job.objects.filter(status=JobStatus.RUNNING, started_at__lt=limit).update(
         status=JobStatus.FAILED, finished_at=timezone.now()
     )
+
+
+@shared_task(name="assura.core.tasks.cleanup_import_sources")
+def cleanup_import_sources(hours: int = 24) -> int:
+    """Uploaded import files older than a day that no job needs any more."""
+    from assura.core.imports import sources_cleanup
+
+    return sources_cleanup(hours=hours)

@@ -481,6 +481,29 @@ def test_the_source_file_is_deleted_once_imported(admin):
     assert default_storage.exists(job.params["source"]) is False
 
 
+def test_old_uploads_no_job_needs_are_cleaned_up(admin):
+    import os
+    import time
+
+    from assura.core.models import JobStatus
+    from assura.core.tasks import cleanup_import_sources
+
+    def stored(age_hours: float) -> str:
+        path = engine.source_save(organization_id=admin.organization_id, upload=ContentFile(b"Nom\nA\n", name="f.csv"))
+        then = time.time() - age_hours * 3600
+        os.utime(default_storage.path(path), (then, then))
+        return path
+
+    abandoned, recent, waiting = stored(30), stored(2), stored(30)
+    Job.objects.create(organization_id=admin.organization_id, kind=engine.IMPORT_KIND, created_by=admin,
+                       status=JobStatus.QUEUED, params={"source": waiting})
+
+    assert cleanup_import_sources() >= 1  # other tests' leftovers in the test storage may be old too
+
+    assert not default_storage.exists(abandoned)
+    assert default_storage.exists(recent) and default_storage.exists(waiting)
+
+
 # --- Update modes -------------------------------------------------------------------------------------
 
 @pytest.fixture
