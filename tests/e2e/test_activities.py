@@ -1,4 +1,4 @@
-"""Activities in a real browser: log a call on a contact's timeline, filter the timeline, drag an
+"""Activities in a real browser: create a contact and log a call on its timeline, filter the timeline, drag an
 appointment to another day on the calendar (and see a refusal put it back), read a reminder."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from assura.activities.models import Activity
 from assura.core.permissions import Role
 from assura.core.records import notify
 from assura.core.testing import factories as f
+from assura.customers.models import Contact
 from assura.customers.tests.factories import ContactFactory
 from tests.e2e.conftest import sign_in
 
@@ -34,15 +35,22 @@ def agent():
                          first_name="Karim", last_name="Meziane")
 
 
-def test_log_a_call_on_a_contact_and_see_it_on_the_timeline(page, agent):
-    # Given a contact of the agent's agency, with a note already logged
-    contact = ContactFactory(organization=agent.organization, agency=agent.agency, owner=agent,
-                             last_name="Benali", first_name="Samir")
+def test_create_a_contact_log_a_call_and_see_it_on_the_timeline(page, agent):
+    # Given an agent who creates a contact through the form
+    sign_in(page, "karim.meziane@sahel.test", f.PASSWORD)
+    page.goto("/contacts/new/")
+    page.fill("input[name=last_name]", "Benali")
+    page.fill("input[name=first_name]", "Samir")
+    page.fill("input[name=phone_mobile]", "0550 12 34 56")
+    page.click("[data-testid=submit]")
+    page.wait_for_url(re.compile(r"/contacts/\d+/"))
+    contact = Contact.objects.get(last_name="Benali")
+    assert (contact.owner_id, contact.agency_id, contact.phone) == (agent.pk, agent.agency_id, "+213550123456")
+    # … on which a colleague's note is already logged
     services.activity_create(actor=agent, kind="note", subject="Préfère être appelé le matin", contact=contact,
                              occurred_at=timezone.now() - timedelta(days=1))
-    sign_in(page, "karim.meziane@sahel.test", f.PASSWORD)
 
-    # When they open the contact's page, its activities, and log a call
+    # When they open the contact's activities and log a call
     page.goto(f"/contacts/{contact.pk}/?tab=activites")
     timeline = page.locator("[data-testid=timeline]")
     timeline.wait_for()
