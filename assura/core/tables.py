@@ -3,18 +3,21 @@
 A module declares `class AgencyTable(Table): columns = [Column("number", _("N°"), link=True), ...]`;
 `core/partials/_table.html` renders any table. Sorting is whitelisted by the columns.
 
-Counting and deep pages at a million rows — the decision:
+Counting and deep pages at a million rows — the decision (ADR 0006):
 
-* The count is exact up to `count_cap` (10,000) and "plus de 10 000" beyond. It is one
-  `SELECT COUNT(*) FROM (SELECT … LIMIT 10001)` on the filtered, visible rows, without
-  the ORDER BY: the database stops after 10,001 index entries whatever the table size.
+* The count is exact up to `count_cap` (1,000) and "plus de 1 000" beyond. It is one
+  `SELECT COUNT(*) FROM (SELECT … LIMIT 1001)` on the filtered, visible rows, without
+  the ORDER BY: the database stops after 1,001 rows whatever the table size.
   PostgreSQL's planner estimate (`pg_class.reltuples`) was rejected: it counts the whole
   table — every company, every role's visibility, no filter — so it would be wrong for
   every user, and SQLite has no equivalent.
 * Pagination stays OFFSET-based (any column can be sorted, pages can be linked to), and
-  the same cap bounds it: the deepest reachable page starts at row 10,000, so the worst
-  OFFSET is 10,000 index entries, a few milliseconds. Past that, the page says to narrow
-  the filters — nobody reads the 40,000th row of an unfiltered list; they search.
+  the same cap bounds it: the deepest reachable page starts at row 1,000 (40 pages of 25,
+  10 of 100). Past that, the page says to narrow the filters — nobody reads the 40,000th
+  row of an unfiltered list; they search, filter or export.
+* A search (`?q=`) without a chosen sort lists the most recent records first
+  (`search_ordering`): a common name's matches sit together in alphabetical order, so
+  sorting them by name makes the database walk past every name before them.
 * Page size is chosen by the user among `per_page_choices` (`?per_page=50`).
 """
 
@@ -101,9 +104,10 @@ class CappedPaginator(Paginator):
 class Table:
     columns: list[Column] = []
     default_ordering: str | None = None
+    search_ordering: str | None = None  # the order of search results (`?q=`) when no sort is chosen
     per_page: int = 25
     per_page_choices: tuple[int, ...] = (25, 50, 100)
-    count_cap: int | None = 10_000
+    count_cap: int | None = 1_000
     empty_message: Any = None
 
     def __init__(self, queryset, request, *, per_page: int | None = None):
@@ -131,6 +135,8 @@ class Table:
         allowed = {c.name for c in self.columns if c.sortable}
         if value and value.lstrip("-") in allowed:
             return value
+        if self.search_ordering and (self.request.GET.get("q") or "").strip():
+            return self.search_ordering
         return self.default_ordering
 
     def _per_page(self, value, default: int) -> int:

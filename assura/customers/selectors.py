@@ -120,10 +120,11 @@ def customer_lookup(*, user, query: str, kinds: tuple[str, ...] = ("contact", "a
 # --- Global search (the header's box) ----------------------------------------------------------------
 
 def search_contacts(user, query: str, limit: int):
-    """One query: the best-known order (name) among the matching visible contacts."""
+    """One query: the most recent matching visible contacts (see Table.search_ordering: a name
+    order makes the database walk past every name before a common one)."""
     found = (Contact.objects.visible_to(user).filter(search_filter(query))
              .only("pk", "code", "last_name", "first_name", "last_name_ar", "first_name_ar", "phone")
-             .order_by("last_name", "first_name", "pk")[:limit])
+             .order_by("-created_at", "-pk")[:limit])
     return [Result(str(c), subtitle_join(c.code, phone_display(c.phone), c.full_name_ar),
                    c.get_absolute_url()) for c in found]
 

@@ -42,6 +42,7 @@ class ContactTable(Table):
         Column("owner", _("Gestionnaire"), order_by="owner__last_name"),
         Column("created_at", _("Créé le"), template="core/partials/_cell_datetime.html"),
     ]
+    search_ordering = "-created_at"
     empty_message = _("Aucun contact ne correspond à ces critères.")
 
 
@@ -56,4 +57,5 @@ class AccountTable(Table):
         Column("owner", _("Gestionnaire"), order_by="owner__last_name"),
         Column("created_at", _("Créé le"), template="core/partials/_cell_datetime.html"),
     ]
+    search_ordering = "-created_at"
     empty_message = _("Aucun compte ne correspond à ces critères.")

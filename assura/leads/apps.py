@@ -8,7 +8,9 @@ class LeadsConfig(AppConfig):
     verbose_name = _("Pistes")
 
     def ready(self):
+        from assura.core.globalsearch import register_search_provider
         from assura.core.navigation import NavItem, register
+        from assura.leads import selectors
 
         register(
             NavItem("leads", _("Pistes"), "leads:lead_list", "funnel", "main", order=35,
@@ -16,3 +18,5 @@ class LeadsConfig(AppConfig):
             NavItem("lead_rules", _("Attribution des pistes"), "leads:rule_list", "shuffle", "admin", "leads.rules",
                     order=40, description=_("Tour de rôle, par agence ou par wilaya")),
         )
+        register_search_provider("leads", _("Pistes"), "funnel", selectors.search_leads, order=30,
+                                 list_url_name="leads:lead_list")

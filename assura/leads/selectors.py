@@ -57,3 +57,14 @@ def conversion_proposals(*, user, lead: Lead, limit: int = 5) -> ConversionPropo
         condition = Q(name_key=name_key(lead.company)[:200]) | search_filter(lead.company)
         proposals.accounts = list(Account.objects.visible_to(user).filter(condition).order_by("name", "pk")[:limit])
     return proposals
+
+
+def search_leads(user, query: str, limit: int):
+    """The header's search box: the most recent matching leads the user may see, in one query."""
+    from assura.core.globalsearch import Result, subtitle_join
+    from assura.customers.tables import phone_display
+
+    found = (Lead.objects.visible_to(user).filter(search_filter(query))
+             .only("pk", "full_name", "company", "phone", "status").order_by("-created_at", "-pk")[:limit])
+    return [Result(lead.full_name, subtitle_join(lead.company, phone_display(lead.phone), lead.get_status_display()),
+                   lead.get_absolute_url()) for lead in found]

@@ -463,3 +463,23 @@ def test_split_full_name(full_name, expected):
                                                  ("Comptable", "employe"), ("", "employe")])
 def test_relation_kind_from_the_job_title(job_title, kind):
     assert services.relation_kind_for(job_title) == kind
+
+
+def test_the_header_search_finds_visible_leads_newest_first(admin, agent, org, other_admin):
+    from assura.core.globalsearch import search_all
+    from assura.leads.selectors import search_leads
+
+    older = services.lead_create(actor=agent, **lead_data(full_name="Sofiane Aïssani", company="Transports Aïssani"))
+    newer = services.lead_create(actor=agent, **lead_data(full_name="Nadia AISSANI"))
+    hidden = LeadFactory(organization=org, full_name="Aissani Caché", owner=admin,
+                         agency=f.AgencyFactory(organization=org, number="031-009"))
+    LeadFactory(organization=other_admin.organization, full_name="Aissani Ailleurs")
+
+    found = search_leads(agent, "aissani", 5)
+
+    assert [r.title for r in found] == ["Nadia AISSANI", "Sofiane Aïssani"]
+    assert found[0].url == f"/leads/{newer.pk}/" and "Transports Aïssani" in found[1].subtitle
+    assert hidden.full_name not in [r.title for r in search_leads(agent, "aissani", 5)]
+    groups = {g.provider.key: g for g in search_all(user=admin, query="aissani")}
+    assert {r.url for r in groups["leads"].results} == {f"/leads/{older.pk}/", f"/leads/{newer.pk}/",
+                                                        f"/leads/{hidden.pk}/"}
