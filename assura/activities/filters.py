@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assura.activities.choices import ActivityChannel, ActivityKind, ActivityStatus
 from assura.activities.models import Activity
-from assura.core.filters import SearchFilterSet, visible_users
+from assura.core.filters import SearchFilterSet, agency_choices, owner_choices
 from assura.core.models import Notification
 from assura.core.search import search_filter
 from assura.identity.models import Agency
@@ -36,8 +36,8 @@ class ActivityFilterSet(SearchFilterSet):
     kind = django_filters.ChoiceFilter(label=_("Type"), choices=ActivityKind.choices)
     status = django_filters.ChoiceFilter(label=_("Statut"), choices=ActivityStatus.choices)
     channel = django_filters.ChoiceFilter(label=_("Canal"), choices=ActivityChannel.choices)
-    assignee = django_filters.ModelChoiceFilter(label=_("Assigné à"), queryset=visible_users)
-    agency = django_filters.ModelChoiceFilter(label=_("Agence"), queryset=visible_agencies)
+    assignee = django_filters.ModelChoiceFilter(label=_("Assigné à"), queryset=owner_choices)
+    agency = django_filters.ModelChoiceFilter(label=_("Agence"), queryset=agency_choices)
     date_from = django_filters.DateFilter(label=_("Du"), method="filter_date_from",
                                           widget=forms.DateInput(attrs={"type": "date"}))
     date_to = django_filters.DateFilter(label=_("Au"), method="filter_date_to",

@@ -34,6 +34,30 @@ def visible_users(request):
     return get_user_model().objects.visible_to(getattr(request, "user", None))
 
 
+def owner_choices(request):
+    """The people a list can be filtered by (gestionnaire, responsable, assigné à), former staff
+    included (to find and hand over their customers), read with only what a choice shows.
+    Someone who sees only their own and their agency's records (an Utilisateur) chooses among
+    their agency's people and themselves, not among 800 names."""
+    from django.db.models import Q
+
+    from assura.core.permissions import user_can
+
+    user = getattr(request, "user", None)
+    qs = visible_users(request).only(
+        "id", "organization_id", "agency_id", "first_name", "last_name", "email").order_by("last_name", "first_name")
+    if user is not None and getattr(user, "is_authenticated", False) and not user_can(user, "records.read_all"):
+        qs = qs.filter(Q(agency_id=user.agency_id) | Q(pk=user.pk)) if user.agency_id else qs.filter(pk=user.pk)
+    return qs
+
+
+def agency_choices(request):
+    from assura.identity.models import Agency
+
+    return (Agency.objects.visible_to(getattr(request, "user", None))
+            .only("id", "organization_id", "number", "name").order_by("number"))
+
+
 class AuditEventFilterSet(django_filters.FilterSet):
     action = django_filters.ChoiceFilter(label=_("Action"), choices=AuditAction.choices)
     actor = django_filters.ModelChoiceFilter(label=_("Auteur"), queryset=visible_users)

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from assura.core.filters import agency_choices, owner_choices
 from assura.core.models import Wilaya
 from assura.core.search import search_filter
 from assura.customers.choices import Channel, LegalForm, RelationKind, Sector, Segment
@@ -58,8 +59,8 @@ class CustomerFilterSet(django_filters.FilterSet):
         label=_("Rechercher"), method="filter_q",
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Nom, code, NIN, téléphone, e-mail…")}),
     )
-    owner = django_filters.ModelChoiceFilter(label=_("Gestionnaire"), queryset=visible_users)
-    agency = django_filters.ModelChoiceFilter(label=_("Agence"), queryset=visible_agencies)
+    owner = django_filters.ModelChoiceFilter(label=_("Gestionnaire"), queryset=owner_choices)
+    agency = django_filters.ModelChoiceFilter(label=_("Agence"), queryset=agency_choices)
     wilaya = django_filters.ModelChoiceFilter(label=_("Wilaya"), queryset=Wilaya.objects.filter(is_active=True))
     segment = django_filters.ChoiceFilter(label=_("Segment"), choices=Segment.choices)
     tags = django_filters.ModelMultipleChoiceFilter(label=_("Étiquettes"), queryset=visible_tags,

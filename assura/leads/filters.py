@@ -9,7 +9,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from assura.core.filters import SearchFilterSet, visible_users
+from assura.core.filters import SearchFilterSet, agency_choices, owner_choices
 from assura.core.models import Wilaya
 from assura.core.search import search_filter
 from assura.identity.models import Agency
@@ -29,8 +29,8 @@ class LeadFilterSet(SearchFilterSet):
     status = django_filters.ChoiceFilter(label=_("Statut"), choices=LeadStatus.choices)
     temperature = django_filters.ChoiceFilter(label=_("Température"), choices=Temperature.choices)
     source = django_filters.ChoiceFilter(label=_("Source"), choices=LeadSource.choices)
-    owner = django_filters.ModelChoiceFilter(label=_("Responsable"), queryset=visible_users)
-    agency = django_filters.ModelChoiceFilter(label=_("Agence"), queryset=visible_agencies)
+    owner = django_filters.ModelChoiceFilter(label=_("Responsable"), queryset=owner_choices)
+    agency = django_filters.ModelChoiceFilter(label=_("Agence"), queryset=agency_choices)
     wilaya = django_filters.ModelChoiceFilter(label=_("Wilaya"), queryset=Wilaya.objects.filter(is_active=True))
     created_from = django_filters.DateFilter(label=_("Créée du"), field_name="created_at", lookup_expr="date__gte",
                                              widget=DATE_WIDGET)

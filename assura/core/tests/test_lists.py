@@ -559,3 +559,23 @@ def test_a_saved_view_may_be_the_list_as_it_opens(client, admin):
 
     assert list(SavedView.objects.values_list("name", "query")) == [("Tout", "")]
     assert response["Location"] == LIST
+
+
+def test_owner_filter_choices_follow_what_the_user_may_see(rf, org, agency, admin, supervisor, agent, other_admin):
+    from assura.core.filters import owner_choices
+    from assura.core.testing import factories as f
+
+    colleague = f.UserFactory(organization=org, agency=agency, email="collegue@alliance.test")
+    elsewhere = f.UserFactory(organization=org, agency=f.AgencyFactory(organization=org, number="031-002"),
+                              email="oran@alliance.test", is_active=False)
+
+    def choices(user):
+        request = rf.get("/contacts/")
+        request.user = user
+        return set(owner_choices(request))
+
+    everyone = {admin, supervisor, agent, colleague, elsewhere}
+    assert everyone <= choices(supervisor) and other_admin not in choices(supervisor)
+    # An Utilisateur picks among the people of their agency (and themselves), not the whole company.
+    assert choices(agent) == {u for u in everyone if u.agency_id == agency.pk}
+    assert elsewhere not in choices(agent) and agent in choices(agent)
