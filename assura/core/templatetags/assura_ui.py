@@ -2,6 +2,8 @@
 
 from django import template
 
+from assura.core.forms_renderer import render_select_field
+
 register = template.Library()
 
 _SELECTS = {"select", "selectmultiple", "nullbooleanselect"}
@@ -31,7 +33,8 @@ def widget_bs(field, small=False):
         described.append(f"{field.auto_id}_help")
     if described:
         attrs["aria-describedby"] = " ".join(described)
-    return field.as_widget(attrs=attrs)
+    fast = render_select_field(field, attrs)
+    return fast if fast is not None else field.as_widget(attrs=attrs)
 
 
 @register.inclusion_tag("core/partials/_badge.html")
