@@ -8,10 +8,16 @@ with custom option templates, goes through the templates as usual.
 
 from __future__ import annotations
 
+import hashlib
+
 from django import forms
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import DjangoTemplates
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 SELECT = "django/forms/widgets/select.html"
 OPTION = "django/forms/widgets/select_option.html"
@@ -69,7 +75,10 @@ def render_select_field(bound_field, attrs: dict) -> str | None:
     values = widget.format_value(bound_field.value())
     multiple, has_selected = widget.allow_multiple_selected, False
     parts = [format_html('<select name="{}"', bound_field.html_name), _attrs(final), ">"]
-    for option_value, option_label in widget.choices:
+    choices = widget.choices
+    if isinstance(choices, ModelChoiceIterator) and not choices.queryset._prefetch_related_lookups:
+        choices = model_choices(choices)
+    for option_value, option_label in choices:
         if isinstance(option_label, list | tuple):
             group, choices = option_value, option_label
             parts.append(format_html('\n  <optgroup label="{}">', group))
@@ -85,3 +94,54 @@ def render_select_field(bound_field, attrs: dict) -> str | None:
             parts.append("\n  </optgroup>")
     parts.append("\n</select>")
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+
+
+# --- Choices read from the database -------------------------------------------------------------------
+
+CHOICES_TTL = 300
+_WATCHED: set[type] = set()
+
+
+def _generation_key(model) -> str:
+    return f"assura:choices-gen:{model._meta.label_lower}"
+
+
+def _bump_generation(sender, **kwargs) -> None:
+    try:
+        cache.incr(_generation_key(sender))
+    except ValueError:
+        cache.set(_generation_key(sender), 1, None)
+
+
+def _watch(model) -> None:
+    if model not in _WATCHED:
+        _WATCHED.add(model)
+        post_save.connect(_bump_generation, sender=model, dispatch_uid=f"choices-{model._meta.label_lower}")
+        post_delete.connect(_bump_generation, sender=model, dispatch_uid=f"choices-{model._meta.label_lower}-del")
+
+
+def model_choices(iterator: ModelChoiceIterator) -> list[tuple[str, str]]:
+    """The (value, label) pairs of a model choice field, as its iterator yields them, with the
+    rows' pairs kept in the cache for a few minutes under the exact query (company, scope) and
+    language; any save or delete of the model starts a new generation of keys. 800 people and
+    320 agencies are then not read and built into model instances on every list page."""
+    field = iterator.field
+    head = []
+    if field.empty_label is not None:
+        head.append(("", field.empty_label))
+    if getattr(field, "null_label", None) is not None:
+        head.append((field.null_value, field.null_label))
+    queryset = iterator.queryset
+    model = queryset.model
+    _watch(model)
+    sql, params = queryset.query.sql_with_params()
+    label = getattr(field.label_from_instance, "__func__", field.label_from_instance)
+    generation = cache.get(_generation_key(model), 0)
+    digest = hashlib.sha256(repr((queryset.db, sql, params, label.__module__, label.__qualname__,
+                                  get_language(), generation)).encode()).hexdigest()
+    key = f"assura:choices:{digest}"
+    pairs = cache.get(key)
+    if pairs is None:
+        pairs = [(str(field.prepare_value(obj)), str(field.label_from_instance(obj))) for obj in queryset.iterator()]
+        cache.set(key, pairs, CHOICES_TTL)
+    return head + pairs

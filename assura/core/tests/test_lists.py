@@ -531,6 +531,7 @@ def test_list_query_count_does_not_grow_with_rows_or_saved_views(client, admin, 
         f.AgencyFactory(organization=org, region=f.RegionFactory(organization=org), number=f"031-{300 + i}")
     for i in range(5):
         SavedViewFactory(organization=org, user=admin, list_key="test_agency_list", name=f"Vue {i}")
+    client.get(LIST)  # new agencies: the filter choices are read once more, then cached again
 
     many = count_queries(client, f"{LIST}?per_page=100")
 
@@ -579,3 +580,27 @@ def test_owner_filter_choices_follow_what_the_user_may_see(rf, org, agency, admi
     # An Utilisateur picks among the people of their agency (and themselves), not the whole company.
     assert choices(agent) == {u for u in everyone if u.agency_id == agency.pk}
     assert elsewhere not in choices(agent) and agent in choices(agent)
+
+
+def test_filter_choices_read_from_the_database_are_cached_until_the_model_changes(
+        client, admin, org, agency, django_assert_max_num_queries):
+    from assura.core.testing import factories as f
+
+    client.force_login(admin)
+    first = client.get("/contacts/").content.decode()
+    with django_assert_max_num_queries(8) as captured:
+        again = client.get("/contacts/").content.decode()
+    import re
+
+    def without_tokens(html: str) -> str:
+        return re.sub(r'(csrfmiddlewaretoken" value=|X-CSRFToken": )"[^"]+"', "", html)
+
+    assert without_tokens(again) == without_tokens(first)  # without reading people, agencies… again
+    assert not any("identity_agency" in q["sql"] and "ORDER BY" in q["sql"] for q in captured.captured_queries)
+
+    newcomer = f.UserFactory(organization=org, agency=agency, first_name="Nouvelle", last_name="Recrue")
+    f.AgencyFactory(organization=org, number="031-777", name="Oran Est")
+
+    page = client.get("/contacts/").content.decode()
+    assert f'<option value="{newcomer.pk}">Nouvelle Recrue</option>' in page
+    assert "031-777 – Oran Est</option>" in page
