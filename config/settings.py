@@ -281,6 +281,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "fail-stale-jobs": {"task": "assura.core.tasks.fail_stale_jobs", "schedule": 10 * 60},
     "activity-reminders": {"task": "assura.activities.tasks.send_due_reminders", "schedule": 60},
+    "service-sla-scan": {"task": "assura.service.tasks.sla_scan", "schedule": 5 * 60},
+    "service-poll-mailboxes": {"task": "assura.service.tasks.poll_mailboxes", "schedule": 60},
 }
 
 # --- Demo ------------------------------------------------------------------------------------

@@ -1,0 +1,186 @@
+"""Pages: queues and list (query counts), the ticket page, its forms, the contact tab,
+configuration pages (administrator only), knowledge base, the public survey."""
+
+import html
+
+import pytest
+from django.urls import reverse
+
+from assura.customers.tests.factories import ContactFactory
+from assura.service import services, survey
+from assura.service.models import Category, KbArticle, Ticket, TicketMessage
+from assura.service.tests.factories import KbArticleFactory, ReplyTemplateFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def text(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+@pytest.fixture
+def tickets(org, agent, desk, admin):
+    contact = ContactFactory(organization=org, email="karima@example.dz", agency=agent.agency)
+    made = [services.ticket_create(actor=admin, subject=f"Demande {i}", customer_name=f"Client {i}",
+                                   contact=contact if i % 2 else None, assignee=agent if i % 3 else None,
+                                   team=desk["team"]) for i in range(12)]
+    return made
+
+
+@pytest.mark.parametrize("queue", ["", "mine", "team", "unassigned", "at_risk", "breached"])
+def test_queues_in_constant_queries(client, agent, tickets, queue, django_assert_max_num_queries):
+    client.force_login(agent)
+    with django_assert_max_num_queries(16):
+        response = client.get(reverse("service:ticket_list"), {"queue": queue} if queue else {})
+    assert response.status_code == 200
+    body = text(response)
+    if queue == "mine":
+        assert "Demande 1" in body and "Demande 3" not in body.replace("Demande 3 ", "x")
+
+
+def test_list_search_is_accent_insensitive(client, admin, org, desk):
+    services.ticket_create(actor=admin, subject="Contestation de l'offre", customer_name="AÏSSANI Réda")
+    client.force_login(admin)
+    assert "Contestation" in text(client.get(reverse("service:ticket_list"), {"q": "aissani"}))
+
+
+def test_ticket_page_shows_conversation_summary_and_templates(client, agent, tickets, org,
+                                                              django_assert_max_num_queries):
+    ticket = tickets[1]
+    ReplyTemplateFactory(organization=org, name="Accusé", body="Bonjour {client}, dossier {reference}.")
+    services.ticket_note(actor=agent, ticket=ticket, body="Appeler l'expert demain")
+    client.force_login(agent)
+    with django_assert_max_num_queries(40):
+        response = client.get(ticket.get_absolute_url())
+    body = text(response)
+    assert response.status_code == 200
+    assert "Appeler l'expert demain" in body and 'data-testid="customer-summary"' in body
+    assert f"Bonjour {ticket.customer_name}, dossier {ticket.reference}." in body  # rendered for one-click insert
+
+
+def test_reply_note_and_resolve_through_the_page(client, agent, tickets, django_capture_on_commit_callbacks):
+    ticket = tickets[1]
+    client.force_login(agent)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("service:ticket_reply", args=[ticket.pk]), {"body": "Votre dossier avance."})
+    client.post(reverse("service:ticket_note", args=[ticket.pk]), {"body": "Note"})
+    response = client.post(reverse("service:ticket_resolve", args=[ticket.pk]), {"resolution_code": ""})
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.status == "ouvert"  # refused: no resolution code
+    client.post(reverse("service:ticket_resolve", args=[ticket.pk]), {"resolution_code": "repondu"})
+    ticket.refresh_from_db()
+    assert ticket.status == "resolu"
+    assert list(TicketMessage.objects.filter(ticket=ticket).values_list("kind", flat=True)) == \
+        ["accuse", "reponse", "note"]
+
+
+def test_supervisor_cannot_reply_and_nothing_changes(client, supervisor, tickets):
+    ticket = tickets[1]
+    client.force_login(supervisor)
+    assert client.post(reverse("service:ticket_reply", args=[ticket.pk]), {"body": "x"}).status_code == 403
+    assert client.post(reverse("service:ticket_transition", args=[ticket.pk]), {"status": "ouvert"}).status_code \
+        == 403
+    ticket.refresh_from_db()
+    assert ticket.status == "nouveau" and not ticket.messages.filter(kind="reponse").exists()
+
+
+def test_illegal_transition_from_the_page_is_a_message(client, agent, tickets):
+    ticket = tickets[1]
+    client.force_login(agent)
+    response = client.post(reverse("service:ticket_transition", args=[ticket.pk]), {"status": "clos"}, follow=True)
+    assert "ne peut pas passer" in text(response)
+    ticket.refresh_from_db()
+    assert ticket.status == "nouveau"
+
+
+def test_create_page(client, agent, desk, org):
+    client.force_login(agent)
+    contact = ContactFactory(organization=org, email="k@example.dz", agency=agent.agency)
+    assert client.get(reverse("service:ticket_create"), {"contact": contact.pk}).status_code == 200
+    response = client.post(reverse("service:ticket_create"), {
+        "subject": "Attestation d'assurance", "kind": "demande", "channel": "telephone", "priority": "normale",
+        "contact": contact.pk})
+    ticket = Ticket.objects.get()
+    assert response.status_code == 302 and ticket.contact == contact
+    response = client.post(reverse("service:ticket_create"), {"subject": "", "kind": "demande",
+                                                              "channel": "telephone", "priority": "normale"})
+    assert response.status_code == 200 and Ticket.objects.count() == 1
+
+
+def test_contact_tab_in_constant_queries(client, agent, tickets, django_assert_max_num_queries):
+    contact = tickets[1].contact
+    client.force_login(agent)
+    url = reverse("customers:contact_detail", args=[contact.pk])
+    with django_assert_max_num_queries(30):
+        response = client.get(url, {"tab": "tickets"})
+    body = text(response)
+    assert "Réclamations / Demandes" in body and tickets[1].reference in body
+
+
+def test_configuration_pages_are_for_the_administrator(client, admin, agent, desk):
+    client.force_login(agent)
+    for name in ("settings", "category_list", "team_list", "sla_list", "routing_list", "template_list",
+                 "inbound_list", "triage"):
+        assert client.get(reverse(f"service:{name}")).status_code == 403, name
+    assert client.post(reverse("service:category_create"), {"name": "Piratage"}).status_code == 403
+    assert not Category.objects.filter(name="Piratage").exists()
+    client.force_login(admin)
+    for name in ("settings", "category_list", "team_list", "sla_list", "routing_list", "template_list",
+                 "inbound_list", "triage", "report"):
+        assert client.get(reverse(f"service:{name}")).status_code == 200, name
+    response = client.post(reverse("service:category_create"), {"name": "Attestation", "is_active": "on"})
+    assert response.status_code == 302 and Category.objects.filter(name="Attestation").exists()
+
+
+def test_sla_policy_form_refuses_incoherent_targets(client, admin, desk):
+    client.force_login(admin)
+    response = client.post(reverse("service:sla_create"), {"name": "Absurde", "first_response_hours": 10,
+                                                           "resolution_hours": 2, "is_active": "on"})
+    assert response.status_code == 200 and "précéder" in text(response)
+
+
+def test_kb_search_votes_and_versions(client, agent, editor, org, desk):
+    client.force_login(editor)
+    client.post(reverse("service:kb_create"), {"title": "Délai d'indemnisation", "body": "Trente jours.",
+                                               "visibility": "interne", "is_published": "on"})
+    article = KbArticle.objects.get()
+    client.post(reverse("service:kb_update", args=[article.pk]), {"title": "Délai d'indemnisation",
+                                                                  "body": "Trente jours après accord.",
+                                                                  "visibility": "interne", "is_published": "on"})
+    article.refresh_from_db()
+    assert article.version == 2 and article.versions.count() == 2
+    client.force_login(agent)
+    assert "Délai" in text(client.get(reverse("service:kb_list"), {"q": "DELAI indemnisation"}))
+    client.post(reverse("service:kb_vote", args=[article.pk]), {"helpful": "1"})
+    client.post(reverse("service:kb_vote", args=[article.pk]), {"helpful": "1"})  # one vote per person
+    article.refresh_from_db()
+    assert article.helpful_count == 1
+    assert client.post(reverse("service:kb_create"), {"title": "x", "body": "y"}).status_code == 403
+
+
+def test_kb_list_query_count(client, agent, org, django_assert_max_num_queries):
+    for _ in range(10):
+        KbArticleFactory(organization=org)
+    client.force_login(agent)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("service:kb_list")).status_code == 200
+
+
+def test_survey_link_once_and_tamper_proof(client, tickets):
+    ticket = tickets[0]
+    token = survey.survey_token(ticket)
+    url = reverse("service:survey", args=[token])
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"score": "9"}).status_code == 400
+    response = client.post(url, {"score": "4", "comment": "Rapide"})
+    assert "Merci pour votre avis" in text(response)
+    ticket.refresh_from_db()
+    assert (ticket.csat_score, ticket.csat_comment) == (4, "Rapide")
+    again = client.post(url, {"score": "1"})
+    assert again.status_code == 400 and "déjà répondu" in text(again)
+    ticket.refresh_from_db()
+    assert ticket.csat_score == 4
+    tampered = reverse("service:survey", args=[token[:-2] + ("AA" if not token.endswith("AA") else "BB")])
+    assert "pas valide" in text(client.get(tampered))
+    assert client.post(tampered, {"score": "1"}).status_code == 400
