@@ -249,6 +249,10 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "assura.core.permissions.Role",
         "LeadLevelEnum": "assura.leads.choices.Level",
         "ChannelEnum": "assura.customers.choices.Channel",
+        "TicketKindEnum": "assura.service.choices.TicketKind",
+        "TicketStatusEnum": "assura.service.choices.TicketStatus",
+        "TicketChannelEnum": "assura.service.choices.TicketChannel",
+        "TicketPriorityEnum": "assura.service.choices.Priority",
     },
 }
 
