@@ -664,9 +664,13 @@ def _supervisors(organization_id):
                                                 is_active=True))
 
 
+SECOND_ESCALATION_AFTER = dt.timedelta(days=1)
+
+
 def sla_scan(*, now: dt.datetime | None = None, organization_id=None) -> dict[str, int]:
-    """Flag breached tickets and escalate each exactly once (team lead; Superviseurs too for complaints);
-    warn the assignee once when a ticket becomes at risk. Safe to run concurrently."""
+    """Flag breached tickets and escalate each exactly once per level (level 1: team lead, and the
+    Superviseurs for complaints; level 2 a day later: every Superviseur); warn the assignee once
+    when a ticket becomes at risk. Safe to run concurrently (conditional UPDATEs decide who notifies)."""
     now = now or timezone.now()
     base = Ticket.objects.filter(status__in=OPEN_STATUSES, sla_paused_at__isnull=True)
     if organization_id is not None:
@@ -694,6 +698,16 @@ def sla_scan(*, now: dt.datetime | None = None, organization_id=None) -> dict[st
                        title=_("Délai dépassé : %(ref)s") % {"ref": ticket.reference},
                        body=ticket.subject, url=ticket.get_absolute_url())
             counts["escalated"] += 1
+    # Level 2: still open a day after the first escalation → every Superviseur, once.
+    stale = base.filter(escalation_level=1, escalated_at__lte=now - SECOND_ESCALATION_AFTER)
+    for ticket in stale.iterator(chunk_size=500):
+        if not Ticket.objects.filter(pk=ticket.pk, escalation_level=1).update(escalation_level=2):
+            continue
+        for user in _supervisors(ticket.organization_id):
+            notify(user=user, kind="ticket.escalated",
+                   title=_("Escalade niveau 2 : %(ref)s toujours hors délai") % {"ref": ticket.reference},
+                   body=ticket.subject, url=ticket.get_absolute_url())
+        counts["escalated_level2"] = counts.get("escalated_level2", 0) + 1
     risk_q = (Q(first_responded_at__isnull=True, first_response_risk_at__lte=now)
               | Q(resolution_risk_at__lte=now))
     for ticket in base.filter(risk_q, risk_notified_at__isnull=True, sla_breached=False) \

@@ -25,6 +25,7 @@ urlpatterns = [
     path("tickets/<int:pk>/status/", views.TicketTransitionView.as_view(), name="ticket_transition"),
     path("tickets/<int:pk>/resolve/", views.TicketResolveView.as_view(), name="ticket_resolve"),
     path("tickets/<int:pk>/assign/", views.TicketAssignView.as_view(), name="ticket_assign"),
+    path("tickets/<int:pk>/link-article/", views.TicketLinkArticleView.as_view(), name="ticket_link_article"),
     path("tickets/<int:pk>/accept-suggestion/", views.TicketAcceptSuggestionView.as_view(),
          name="ticket_accept_suggestion"),
     path("service/settings/", views.SettingsView.as_view(), name="settings"),

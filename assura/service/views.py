@@ -128,6 +128,7 @@ class TicketDetailView(TenantDetailView):
             "assign_form": forms.AssignForm(user=user, initial={"assignee": ticket.assignee_id,
                                                                 "team": ticket.team_id}),
             "status_changes": list(ticket.status_changes.select_related("actor")),
+            "linked_articles": list(ticket.kb_articles.all()),
         })
         if can_edit:
             values = services.template_values(ticket, user)
@@ -232,6 +233,23 @@ class TicketTransitionView(TenantActionView):
     def perform(self, obj):
         return services.ticket_transition(actor=self.request.user, ticket=obj,
                                           status=self.request.POST.get("status", ""), request=self.request)
+
+
+class TicketLinkArticleView(TenantActionView):
+    """Link a knowledge-base article to the ticket (the article must be visible to the user)."""
+
+    model = Ticket
+    required_action = services.EDIT
+    success_message = _("Article lié au ticket.")
+
+    def perform(self, obj):
+        from django.http import Http404
+
+        pk = self.request.POST.get("article", "")
+        article = KbArticle.objects.visible_to(self.request.user).filter(pk=pk).first() if pk.isdigit() else None
+        if article is None:
+            raise Http404
+        return services.kb_link_ticket(actor=self.request.user, article=article, ticket=obj)
 
 
 class TicketAcceptSuggestionView(TenantActionView):

@@ -133,6 +133,12 @@ def test_the_scan_escalates_once_to_the_lead_and_supervisors_for_complaints(agen
     assert ticket.sla_breached and ticket.escalated_at and ticket.escalation_level == 1
     escalations = Notification.objects.filter(kind="ticket.escalated")
     assert set(escalations.values_list("user__email", flat=True)) == {admin.email, supervisor.email}
+    level2 = services.sla_scan(now=after_due + dt.timedelta(days=2))
+    assert level2["escalated_level2"] == 1 and "escalated_level2" not in services.sla_scan(
+        now=after_due + dt.timedelta(days=3))
+    ticket.refresh_from_db()
+    assert ticket.escalation_level == 2
+    assert Notification.objects.filter(user=supervisor, kind="ticket.escalated").count() == 2
 
 
 def test_the_scan_warns_the_assignee_when_at_risk(agent, desk):

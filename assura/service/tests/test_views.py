@@ -184,3 +184,15 @@ def test_survey_link_once_and_tamper_proof(client, tickets):
     tampered = reverse("service:survey", args=[token[:-2] + ("AA" if not token.endswith("AA") else "BB")])
     assert "pas valide" in text(client.get(tampered))
     assert client.post(tampered, {"score": "1"}).status_code == 400
+
+
+def test_link_a_kb_article_to_the_ticket(client, agent, tickets, org, other_org):
+    ticket = tickets[1]
+    article = KbArticleFactory(organization=org)
+    foreign = KbArticleFactory(organization=other_org)
+    client.force_login(agent)
+    url = reverse("service:ticket_link_article", args=[ticket.pk])
+    assert client.post(url, {"article": foreign.pk}).status_code == 404
+    client.post(url, {"article": article.pk})
+    assert list(ticket.kb_articles.all()) == [article]
+    assert article.title in text(client.get(ticket.get_absolute_url()))
