@@ -98,7 +98,8 @@ class SettingsForm(forms.Form):
     imap_port = forms.IntegerField(label=_("Port IMAP"), min_value=1, max_value=65535)
     imap_user = forms.CharField(label=_("Identifiant IMAP"), required=False, max_length=200)
     imap_password = forms.CharField(label=_("Mot de passe IMAP"), required=False, max_length=200,
-                                    widget=forms.PasswordInput(render_value=True))
+                                    widget=forms.PasswordInput(render_value=False),
+                                    help_text=_("Laissez vide pour garder le mot de passe enregistré."))
     imap_folder = forms.CharField(label=_("Dossier IMAP"), max_length=100)
     acknowledge = forms.BooleanField(label=_("Accusé de réception automatique"), required=False)
     send_survey = forms.BooleanField(label=_("Enquête de satisfaction après résolution"), required=False)

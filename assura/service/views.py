@@ -361,8 +361,11 @@ class SettingsView(WorkspaceMixin, generic.FormView):
         return ctx
 
     def form_valid(self, form):
+        data = dict(form.cleaned_data)
+        if not data.get("imap_password"):
+            data.pop("imap_password", None)  # never shown again; empty keeps the stored one
         try:
-            services.settings_update(actor=self.request.user, **form.cleaned_data)
+            services.settings_update(actor=self.request.user, **data)
         except ValidationError as exc:
             from assura.core.views import apply_validation_error
 

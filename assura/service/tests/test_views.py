@@ -196,3 +196,21 @@ def test_link_a_kb_article_to_the_ticket(client, agent, tickets, org, other_org)
     client.post(url, {"article": article.pk})
     assert list(ticket.kb_articles.all()) == [article]
     assert article.title in text(client.get(ticket.get_absolute_url()))
+
+
+def test_settings_page_validates_and_keeps_the_imap_password(client, admin, desk):
+    client.force_login(admin)
+    data = {"work_start": "08:00", "work_end": "07:00", "work_days": ["6", "0"], "imap_port": 993,
+            "imap_folder": "INBOX", "mailbox_address": "sc@alliance.test"}
+    response = client.post(reverse("service:settings"), data)
+    assert response.status_code == 200 and "La fin de journée doit suivre son début." in text(response)
+    desk["conf"].refresh_from_db()
+    assert desk["conf"].mailbox_address == "service.client@alliance.test"
+    conf = desk["conf"]
+    conf.imap_password = "secret"
+    conf.save()
+    data.update(work_end="16:00", imap_password="")
+    assert client.post(reverse("service:settings"), data).status_code == 302
+    conf.refresh_from_db()
+    assert (conf.work_days, conf.imap_password, conf.mailbox_address) == ([6, 0], "secret", "sc@alliance.test")
+    assert "secret" not in text(client.get(reverse("service:settings")))
