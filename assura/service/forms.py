@@ -30,6 +30,13 @@ def categories(user, *, top: bool | None = None):
     return qs
 
 
+class PickerInput(forms.HiddenInput):
+    """Rendered by the page's customer picker (radio buttons named like the field), not by the form."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        return ""
+
+
 class TicketForm(forms.Form):
     subject = forms.CharField(label=_("Objet"), max_length=200)
     kind = forms.ChoiceField(label=_("Type"), choices=TicketKind.choices, initial=TicketKind.REQUEST)
@@ -37,10 +44,7 @@ class TicketForm(forms.Form):
     priority = forms.ChoiceField(label=_("Priorité"), choices=Priority.choices, initial=Priority.NORMAL)
     category = forms.ModelChoiceField(label=_("Catégorie"), queryset=Category.objects.none(), required=False)
     subcategory = forms.ModelChoiceField(label=_("Sous-catégorie"), queryset=Category.objects.none(), required=False)
-    contact = forms.ModelChoiceField(label=_("Contact"), queryset=Contact.objects.none(), required=False,
-                                     widget=forms.NumberInput(attrs={"placeholder": _("N° interne du contact")}))
-    account = forms.ModelChoiceField(label=_("Compte"), queryset=Account.objects.none(), required=False,
-                                     widget=forms.NumberInput(attrs={"placeholder": _("N° interne du compte")}))
+    target = forms.CharField(label=_("Client"), required=False, widget=PickerInput)
     customer_name = forms.CharField(label=_("Nom du demandeur"), max_length=150, required=False)
     customer_email = forms.EmailField(label=_("E-mail du demandeur"), required=False)
     policy_number = forms.CharField(label=_("N° de police"), max_length=40, required=False)
@@ -50,13 +54,37 @@ class TicketForm(forms.Form):
     def __init__(self, *args, user=None, instance=None, **kwargs):
         if instance is not None and not kwargs.get("initial"):
             kwargs["initial"] = {name: getattr(instance, name) for name in (
-                "subject", "kind", "channel", "priority", "category", "subcategory", "contact", "account",
-                "customer_name", "customer_email", "policy_number", "claim_number", "description")}
+                "subject", "kind", "channel", "priority", "category", "subcategory", "customer_name",
+                "customer_email", "policy_number", "claim_number", "description")}
+            if instance.contact_id:
+                kwargs["initial"]["target"] = f"contact:{instance.contact_id}"
+            elif instance.account_id:
+                kwargs["initial"]["target"] = f"account:{instance.account_id}"
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["category"].queryset = categories(user, top=True)
         self.fields["subcategory"].queryset = categories(user, top=False)
-        self.fields["contact"].queryset = Contact.objects.visible_to(user)
-        self.fields["account"].queryset = Account.objects.visible_to(user)
+
+    def customer(self):
+        """The contact or account named by `target` ("contact:12"), among those the user may see."""
+        value = self["target"].value() or ""
+        kind, _sep, pk = str(value).partition(":")
+        model = {"contact": Contact, "account": Account}.get(kind)
+        if model is None or not pk.isdigit():
+            return None
+        return model.objects.visible_to(self.user).filter(pk=pk).first()
+
+    def clean(self):
+        data = super().clean()
+        target = data.pop("target", "")
+        data["contact"] = data["account"] = None
+        if target:
+            record = self.customer()
+            if record is None:
+                self.add_error("target", _("Client introuvable."))
+            else:
+                data["contact" if isinstance(record, Contact) else "account"] = record
+        return data
 
 
 class ReplyForm(forms.Form):

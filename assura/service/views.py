@@ -82,12 +82,14 @@ class TicketCreateView(TenantCreateView):
     success_message = _("Ticket créé.")
     service = services.ticket_create
 
+    template_name = "service/ticket_form.html"
+
     def get_initial(self):
         initial = super().get_initial()
         for key in ("contact", "account"):
             value = self.request.GET.get(key, "")
             if value.isdigit():
-                initial[key] = int(value)
+                initial["target"] = f"{key}:{value}"
         return initial
 
     def get_success_url(self):
@@ -142,6 +144,7 @@ class TicketDetailView(TenantDetailView):
 class TicketUpdateView(TenantUpdateView):
     model = Ticket
     form_class = forms.TicketForm
+    template_name = "service/ticket_form.html"
     required_action = services.EDIT
     page_title = _("Modifier le ticket")
     service = services.ticket_update

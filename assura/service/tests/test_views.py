@@ -98,11 +98,19 @@ def test_create_page(client, agent, desk, org):
     client.force_login(agent)
     contact = ContactFactory(organization=org, email="k@example.dz", agency=agent.agency)
     assert client.get(reverse("service:ticket_create"), {"contact": contact.pk}).status_code == 200
+    page = text(client.get(reverse("service:ticket_create"), {"contact": contact.pk}))
+    assert f'value="contact:{contact.pk}" checked' in page and str(contact) in page
     response = client.post(reverse("service:ticket_create"), {
         "subject": "Attestation d'assurance", "kind": "demande", "channel": "telephone", "priority": "normale",
-        "contact": contact.pk})
+        "target": f"contact:{contact.pk}"})
     ticket = Ticket.objects.get()
     assert response.status_code == 302 and ticket.contact == contact
+    hidden = ContactFactory(organization=org)  # another agency's: not visible to the agent
+    response = client.post(reverse("service:ticket_create"), {
+        "subject": "x", "kind": "demande", "channel": "telephone", "priority": "normale",
+        "target": f"contact:{hidden.pk}"})
+    assert response.status_code == 200 and "Client introuvable." in text(response)
+    assert Ticket.objects.count() == 1
     response = client.post(reverse("service:ticket_create"), {"subject": "", "kind": "demande",
                                                               "channel": "telephone", "priority": "normale"})
     assert response.status_code == 200 and Ticket.objects.count() == 1
