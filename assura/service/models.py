@@ -262,6 +262,7 @@ class Ticket(TenantModel):
             models.Index(fields=["organization", "contact", "-created_at"], name="ticket_org_contact"),
             models.Index(fields=["organization", "resolution_due"], name="ticket_org_resdue"),
             models.Index(fields=["organization", "resolution_risk_at"], name="ticket_org_resrisk"),
+            models.Index(fields=["organization", "category", "-resolved_at"], name="ticket_org_cat_resolved"),
         ]
 
     def __str__(self):

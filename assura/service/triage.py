@@ -14,7 +14,6 @@ from __future__ import annotations
 import io
 import pickle
 from dataclasses import dataclass
-from functools import lru_cache
 
 from django.db import transaction
 
@@ -52,18 +51,28 @@ def keyword_suggest(*, organization_id, text: str) -> Suggestion:
                       confidence=min(1.0, best_hits / 3))
 
 
-@lru_cache(maxsize=32)
-def _load(organization_id, trained_at_key: str, blob: bytes):
-    return pickle.loads(blob)  # noqa: S301 - written by train() below, stored in our own database
+_CACHE: dict = {}  # organization id -> (trained_at, unpickled bundle); per process
 
 
 def _model(organization_id):
+    """The company's trained bundle: the row's date is read each time (one small query), the blob
+    only when the model changed."""
     from assura.service.models import TriageModel
 
-    row = TriageModel.objects.filter(organization_id=organization_id).only("trained_at", "blob").first()
-    if row is None or not row.blob:
+    trained_at = TriageModel.objects.filter(organization_id=organization_id).values_list("trained_at",
+                                                                                      flat=True).first()
+    if trained_at is None:
+        _CACHE.pop(organization_id, None)
         return None
-    return _load(organization_id, row.trained_at.isoformat(), bytes(row.blob))
+    cached = _CACHE.get(organization_id)
+    if cached is not None and cached[0] == trained_at:
+        return cached[1]
+    blob = TriageModel.objects.filter(organization_id=organization_id).values_list("blob", flat=True).first()
+    if not blob:
+        return None
+    bundle = pickle.loads(bytes(blob))  # noqa: S301 - written by train() below, stored in our own database
+    _CACHE[organization_id] = (trained_at, bundle)
+    return bundle
 
 
 def suggest(*, organization_id, text: str) -> Suggestion:

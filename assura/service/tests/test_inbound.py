@@ -235,3 +235,12 @@ def test_poller_survives_an_unreachable_server(org, admin, desk):
     conf.imap_host, conf.imap_port = "127.0.0.1", 9
     conf.save()
     assert inbound.mailboxes_poll() == 0  # the real imaplib adapter: connection refused, logged
+
+
+def test_the_inbound_command_feeds_a_file(org, admin, desk, tmp_path):
+    from django.core.management import call_command
+
+    path = tmp_path / "message.eml"
+    path.write_bytes(mail(subject="Demande d'attestation"))
+    call_command("service_inbound", org.name, str(path), verbosity=0)
+    assert Ticket.objects.get().subject == "Demande d'attestation"
