@@ -34,8 +34,8 @@ class TicketViewSet(TenantModelViewSet):
     select_related = ("assignee", "team", "category")
     ordering_fields = ["created_at", "updated_at", "resolution_due", "priority", "status"]
     http_method_names = ["get", "post", "patch", "head", "options"]
-    required_actions = {"create": EDIT, "partial_update": EDIT, "reply": EDIT, "note": EDIT, "transition": EDIT,
-                        "assign": EDIT}
+    # `assign` is checked by the service: "tickets.assign", or a Utilisateur taking an unassigned ticket.
+    required_actions = {"create": EDIT, "partial_update": EDIT, "replies": EDIT, "notes": EDIT, "transition": EDIT}
 
     def get_serializer_class(self):
         if self.action == "partial_update":

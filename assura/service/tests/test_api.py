@@ -54,9 +54,11 @@ def test_assign_needs_the_right(agent, supervisor, admin, desk, org):
     assert denied.status_code == 403
     ticket.refresh_from_db()
     assert ticket.assignee is None
-    response = api(admin).post(f"/api/v1/tickets/{ticket.pk}/assign/", {"assignee": agent.pk,
-                                                                       "team": desk["team"].pk}, format="json")
+    response = api(supervisor).post(f"/api/v1/tickets/{ticket.pk}/assign/", {"assignee": agent.pk,
+                                                                            "team": desk["team"].pk}, format="json")
     assert response.status_code == 200 and response.json()["assignee"] == agent.pk
+    assert api(supervisor).post(f"/api/v1/tickets/{ticket.pk}/replies/", {"body": "x"},
+                                format="json").status_code == 403
 
 
 def test_supervisor_cannot_create_through_the_api(supervisor, desk):
