@@ -224,7 +224,9 @@ class Ticket(TenantModel):
     resolution_risk_at = models.DateTimeField(null=True, blank=True)
     sla_paused_at = models.DateTimeField(_("délai suspendu depuis"), null=True, blank=True)
     sla_remaining = models.JSONField(default=dict, blank=True)
+    # Queue flags, set by the SLA scan (beat, every 5 minutes): indexed, so the queues stay fast.
     sla_breached = models.BooleanField(_("hors délai"), default=False)
+    sla_at_risk = models.BooleanField(_("à risque"), default=False)
     sla_met = models.BooleanField(_("délai respecté"), null=True, blank=True)
     risk_notified_at = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(_("escaladé le"), null=True, blank=True)
@@ -263,6 +265,8 @@ class Ticket(TenantModel):
             models.Index(fields=["organization", "resolution_due"], name="ticket_org_resdue"),
             models.Index(fields=["organization", "resolution_risk_at"], name="ticket_org_resrisk"),
             models.Index(fields=["organization", "category", "-resolved_at"], name="ticket_org_cat_resolved"),
+            models.Index(fields=["organization", "sla_breached", "status"], name="ticket_org_breached"),
+            models.Index(fields=["organization", "sla_at_risk", "status"], name="ticket_org_atrisk"),
         ]
 
     def __str__(self):

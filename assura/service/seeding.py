@@ -226,6 +226,7 @@ def tickets_bulk(org, *, count: int, seed: int = 6, messages_per_ticket: int = 3
                 root_cause=rng.choice(["delai", "processus", "tarification", "information"]) if resolved else "",
                 sla_met=(resolved <= due and bool(responded and responded <= first)) if resolved else None,
                 sla_breached=bool(resolved and resolved > due) or (not resolved and due < now),
+                sla_at_risk=not resolved and risk <= now < due,
                 suggested_category=top, suggested_priority=priority, suggestion_source="mots_cles",
                 csat_score=rng.choices([1, 2, 3, 4, 5], [1, 1, 2, 4, 4])[0] if resolved and rng.random() < 0.4
                 else None,

@@ -22,11 +22,6 @@ def breached_q(now):
         | Q(resolution_due__lte=now)
 
 
-def at_risk_q(now):
-    return (Q(first_responded_at__isnull=True, first_response_risk_at__lte=now)
-            | Q(resolution_risk_at__lte=now)) & ~breached_q(now)
-
-
 def queue_filter(qs, queue: str, user, now: dt.datetime | None = None):
     now = now or timezone.now()
     open_qs = qs.filter(status__in=OPEN_STATUSES)
@@ -36,10 +31,11 @@ def queue_filter(qs, queue: str, user, now: dt.datetime | None = None):
         return open_qs.filter(team__in=Team.objects.filter(members=user).values("pk"))
     if queue == Queue.UNASSIGNED:
         return open_qs.filter(assignee__isnull=True)
+    # At risk / breached: the flags the SLA scan maintains (indexed); the ticket page shows the live state.
     if queue == Queue.AT_RISK:
-        return open_qs.filter(at_risk_q(now), sla_paused_at__isnull=True)
+        return open_qs.filter(sla_at_risk=True, sla_breached=False, sla_paused_at__isnull=True)
     if queue == Queue.BREACHED:
-        return open_qs.filter(breached_q(now), sla_paused_at__isnull=True)
+        return open_qs.filter(sla_breached=True, sla_paused_at__isnull=True)
     return qs
 
 

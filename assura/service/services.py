@@ -247,6 +247,7 @@ def _clocks_resume(ticket: Ticket, now: dt.datetime) -> None:
             setattr(ticket, name, sla.add_working(now, seconds, cal))
     ticket.sla_remaining = {}
     ticket.sla_paused_at = None
+    ticket.sla_at_risk, ticket.risk_notified_at = False, None  # the clocks moved: the scan decides again
 
 
 def sla_state(ticket: Ticket, now: dt.datetime | None = None) -> str:
@@ -458,6 +459,8 @@ def _set_status(ticket: Ticket, status: str, actor, now: dt.datetime) -> None:
         _clocks_pause(ticket, now)
     elif old == TicketStatus.WAITING_CUSTOMER:
         _clocks_resume(ticket, now)
+    if status in (TicketStatus.RESOLVED, TicketStatus.CLOSED):
+        ticket.sla_at_risk = False
     if status == TicketStatus.RESOLVED:
         ticket.resolved_at = now
         if ticket.sla_policy_id:
@@ -470,6 +473,8 @@ def _set_status(ticket: Ticket, status: str, actor, now: dt.datetime) -> None:
     elif status == TicketStatus.REOPENED:
         ticket.resolved_at = None
         ticket.sla_met = None
+        ticket.sla_breached = ticket.sla_at_risk = False
+        ticket.risk_notified_at = None
         _clocks_start(ticket, now)
     _record_status(ticket, old, actor)
 
@@ -610,7 +615,8 @@ def ticket_reply(*, actor, ticket: Ticket, body: str, wait_for_customer: bool = 
     target = TicketStatus.WAITING_CUSTOMER if wait_for_customer else TicketStatus.OPEN
     if ticket.status != target and target in allowed_transitions(ticket):
         _set_status(ticket, target, actor, now)
-        fields += ["status", "sla_paused_at", "sla_remaining", *CLOCK_FIELDS, "resolved_at", "sla_met"]
+        fields += ["status", "sla_paused_at", "sla_remaining", *CLOCK_FIELDS, "resolved_at", "sla_met",
+                   "sla_at_risk", "sla_breached", "risk_notified_at"]
     ticket.save(update_fields=list(dict.fromkeys(fields)))
     deliver_on_commit(message.pk)
     return message
@@ -677,7 +683,7 @@ def sla_scan(*, now: dt.datetime | None = None, organization_id=None) -> dict[st
         base = base.filter(organization_id=organization_id)
     breached_q = Q(first_responded_at__isnull=True, first_response_due__lte=now) | Q(resolution_due__lte=now)
     counts = {"breached": 0, "escalated": 0, "at_risk": 0}
-    counts["breached"] = base.filter(breached_q, sla_breached=False).update(sla_breached=True)
+    counts["breached"] = base.filter(breached_q, sla_breached=False).update(sla_breached=True, sla_at_risk=False)
     for ticket in base.filter(breached_q, escalated_at__isnull=True).select_related("team__lead", "assignee") \
             .iterator(chunk_size=500):
         with transaction.atomic():
@@ -710,7 +716,8 @@ def sla_scan(*, now: dt.datetime | None = None, organization_id=None) -> dict[st
         counts["escalated_level2"] = counts.get("escalated_level2", 0) + 1
     risk_q = (Q(first_responded_at__isnull=True, first_response_risk_at__lte=now)
               | Q(resolution_risk_at__lte=now))
-    for ticket in base.filter(risk_q, risk_notified_at__isnull=True, sla_breached=False) \
+    base.filter(risk_q, sla_breached=False, sla_at_risk=False).update(sla_at_risk=True)
+    for ticket in base.filter(sla_at_risk=True, risk_notified_at__isnull=True) \
             .select_related("assignee", "team__lead").iterator(chunk_size=500):
         if not Ticket.objects.filter(pk=ticket.pk, risk_notified_at__isnull=True).update(risk_notified_at=now):
             continue

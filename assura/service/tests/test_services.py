@@ -147,6 +147,12 @@ def test_the_scan_warns_the_assignee_when_at_risk(agent, desk):
     assert services.sla_scan(now=risky)["at_risk"] == 1
     assert services.sla_scan(now=risky)["at_risk"] == 0
     assert Notification.objects.filter(user=agent, kind="ticket.at_risk").count() == 1
+    from assura.service.selectors import queue_filter
+
+    at_risk = queue_filter(Ticket.objects.all(), "at_risk", agent)
+    assert list(at_risk) == [ticket] and not queue_filter(Ticket.objects.all(), "breached", agent).exists()
+    services.sla_scan(now=ticket.resolution_due + dt.timedelta(seconds=1))
+    assert not at_risk.exists() and list(queue_filter(Ticket.objects.all(), "breached", agent)) == [ticket]
 
 
 def test_resolution_records_whether_the_targets_were_met(agent, desk, smtp, django_capture_on_commit_callbacks):
