@@ -152,7 +152,7 @@ def test_the_scan_warns_the_assignee_when_at_risk(agent, desk):
     at_risk = queue_filter(Ticket.objects.all(), "at_risk", agent)
     assert list(at_risk) == [ticket] and not queue_filter(Ticket.objects.all(), "breached", agent).exists()
     services.sla_scan(now=ticket.resolution_due + dt.timedelta(seconds=1))
-    assert not at_risk.exists() and list(queue_filter(Ticket.objects.all(), "breached", agent)) == [ticket]
+    assert not at_risk.all().exists() and list(queue_filter(Ticket.objects.all(), "breached", agent)) == [ticket]
 
 
 def test_resolution_records_whether_the_targets_were_met(agent, desk, smtp, django_capture_on_commit_callbacks):
