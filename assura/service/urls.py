@@ -17,6 +17,7 @@ def config_urls(prefix: str, name: str, views_tuple):
 
 urlpatterns = [
     path("tickets/", views.TicketListView.as_view(), name="ticket_list"),
+    path("tickets/queues/", views.TicketQueueCountsView.as_view(), name="ticket_queue_counts"),
     path("tickets/new/", views.TicketCreateView.as_view(), name="ticket_create"),
     path("tickets/<int:pk>/", views.TicketDetailView.as_view(), name="ticket_detail"),
     path("tickets/<int:pk>/edit/", views.TicketUpdateView.as_view(), name="ticket_update"),

@@ -67,10 +67,23 @@ class TicketListView(TenantListView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["create_label"] = _("Nouveau ticket")
+        # The counts come in a second request (HTMX, on load): the list is never slowed by them.
+        ctx["queues"] = [(q.value, q.label, None) for q in Queue]
+        ctx["active_queue"] = self.request.GET.get("queue", "")
+        ctx["can_settings"] = user_can(self.request.user, services.SETTINGS)
+        return ctx
+
+
+class TicketQueueCountsView(WorkspaceMixin, generic.TemplateView):
+    """The queue tabs with their counts (capped), loaded by the list page after it is shown."""
+
+    template_name = "service/partials/_queues.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
         counts = selectors.queue_counts(user=self.request.user)
         ctx["queues"] = [(q.value, q.label, counts[q.value]) for q in Queue]
         ctx["active_queue"] = self.request.GET.get("queue", "")
-        ctx["can_settings"] = user_can(self.request.user, services.SETTINGS)
         return ctx
 
 

@@ -2,6 +2,7 @@
 configuration pages (administrator only), knowledge base, the public survey."""
 
 import html
+import re
 
 import pytest
 from django.urls import reverse
@@ -222,3 +223,14 @@ def test_settings_page_validates_and_keeps_the_imap_password(client, admin, desk
     conf.refresh_from_db()
     assert (conf.work_days, conf.imap_password, conf.mailbox_address) == ([6, 0], "secret", "sc@alliance.test")
     assert "secret" not in text(client.get(reverse("service:settings")))
+
+
+def test_queue_counts_load_after_the_list(client, agent, tickets, django_assert_max_num_queries):
+    client.force_login(agent)
+    page = text(client.get(reverse("service:ticket_list")))
+    assert 'hx-trigger="load"' in page and 'data-testid="count-mine"' not in page
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("service:ticket_queue_counts"))
+    counts = dict(re.findall(r'data-testid="count-(\w+)">(\d+)<', text(response)))
+    mine = Ticket.objects.filter(assignee=agent, status__in=["nouveau", "ouvert"]).count()
+    assert counts["mine"] == str(mine) and counts["breached"] == "0" and "hx-trigger" not in text(response)
