@@ -23,7 +23,7 @@ def visible_teams(request):
 class TicketFilterSet(SearchFilterSet):
     """`q` searches reference, subject, customer, e-mail, policy and claim numbers (accent-insensitive)."""
 
-    queue = django_filters.ChoiceFilter(label=_("File"), choices=Queue.choices, method="filter_queue")
+    queue = django_filters.ChoiceFilter(label=_("File d'attente"), choices=Queue.choices, method="filter_queue")
     status = django_filters.ChoiceFilter(label=_("Statut"), choices=TicketStatus.choices)
     kind = django_filters.ChoiceFilter(label=_("Type"), choices=TicketKind.choices)
     priority = django_filters.ChoiceFilter(label=_("Priorité"), choices=Priority.choices)
