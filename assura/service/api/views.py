@@ -141,7 +141,10 @@ class RawEmailParser(BaseParser):
     media_type = "message/rfc822"
 
     def parse(self, stream, media_type=None, parser_context=None):
-        return stream.read()
+        from assura.service.inbound import MAX_RAW_BYTES
+
+        # Read at most one byte past the limit: a bigger message is kept truncated, in quarantine.
+        return stream.read(MAX_RAW_BYTES + 1) if stream is not None else b""
 
 
 class InboundEmailViewSet(viewsets.ViewSet):
@@ -172,6 +175,6 @@ class InboundEmailViewSet(viewsets.ViewSet):
         from assura.service.inbound import email_receive
 
         organization_id = self._organization_id(request)
-        raw = request.data if isinstance(request.data, bytes) else request.body
+        raw = request.data if isinstance(request.data, bytes) else b""
         record = email_receive(organization_id=organization_id, raw=raw or b"", source="webhook")
         return Response(s.InboundResultSerializer(record).data, status=status.HTTP_201_CREATED)

@@ -244,3 +244,11 @@ def test_the_inbound_command_feeds_a_file(org, admin, desk, tmp_path):
     path.write_bytes(mail(subject="Demande d'attestation"))
     call_command("service_inbound", org.name, str(path), verbosity=0)
     assert Ticket.objects.get().subject == "Demande d'attestation"
+
+
+def test_webhook_bad_payloads_never_fail(client, org, admin, desk):
+    url, auth = reverse("api:inbound-email-list"), f"Bearer {desk['conf'].inbound_token}"
+    assert client.post(url, data={"raw": "x"}, content_type="application/json",
+                       HTTP_AUTHORIZATION=auth).status_code == 415
+    response = client.post(url, data=b"", content_type="message/rfc822", HTTP_AUTHORIZATION=auth)
+    assert response.status_code == 201 and response.json()["status"] == "quarantaine"
