@@ -10,7 +10,7 @@ from django.urls import reverse
 from assura.customers.tests.factories import ContactFactory
 from assura.service import services, survey
 from assura.service.models import Category, KbArticle, Ticket, TicketMessage
-from assura.service.tests.factories import KbArticleFactory, ReplyTemplateFactory
+from assura.service.tests.factories import KbArticleFactory, ReplyTemplateFactory, TicketFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -234,3 +234,24 @@ def test_queue_counts_load_after_the_list(client, agent, tickets, django_assert_
     counts = dict(re.findall(r'data-testid="count-(\w+)">(\d+)<', text(response)))
     mine = Ticket.objects.filter(assignee=agent, status__in=["nouveau", "ouvert"]).count()
     assert counts["mine"] == str(mine) and counts["breached"] == "0" and "hx-trigger" not in text(response)
+
+
+def test_contact_tab_queries_do_not_grow_with_tickets(client, agent, org, desk):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    contact = ContactFactory(organization=org, agency=agent.agency)
+    client.force_login(agent)
+    url = reverse("customers:contact_detail", args=[contact.pk])
+
+    def queries():
+        client.get(url, {"tab": "tickets"})
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url, {"tab": "tickets"}).status_code == 200
+        return len(ctx.captured_queries)
+
+    TicketFactory(organization=org, contact=contact, assignee=agent, team=desk["team"])
+    few = queries()
+    for _ in range(10):
+        TicketFactory(organization=org, contact=contact, assignee=agent, team=desk["team"])
+    assert queries() == few
