@@ -251,6 +251,10 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "assura.core.permissions.Role",
         "LeadLevelEnum": "assura.leads.choices.Level",
         "ChannelEnum": "assura.customers.choices.Channel",
+        "TicketKindEnum": "assura.service.choices.TicketKind",
+        "TicketStatusEnum": "assura.service.choices.TicketStatus",
+        "TicketChannelEnum": "assura.service.choices.TicketChannel",
+        "TicketPriorityEnum": "assura.service.choices.Priority",
     },
 }
 
@@ -284,6 +288,8 @@ CELERY_BEAT_SCHEDULE = {
     "fail-stale-jobs": {"task": "assura.core.tasks.fail_stale_jobs", "schedule": 10 * 60},
     "cleanup-import-sources": {"task": "assura.core.tasks.cleanup_import_sources", "schedule": 60 * 60},
     "activity-reminders": {"task": "assura.activities.tasks.send_due_reminders", "schedule": 60},
+    "service-sla-scan": {"task": "assura.service.tasks.sla_scan", "schedule": 5 * 60},
+    "service-poll-mailboxes": {"task": "assura.service.tasks.poll_mailboxes", "schedule": 60},
 }
 
 # --- Demo ------------------------------------------------------------------------------------

@@ -50,6 +50,12 @@ PERMISSIONS: dict[str, tuple[str, frozenset[Role]]] = {
     # --- Sales (assura.sales) ---
     # --- end sales ---
     # --- Service desk (assura.service) ---
+    # Read: every member, through Ticket.visible_to (Utilisateur: own, agency, own teams).
+    "tickets.edit": (_("Créer des tickets, répondre, noter et changer leur statut"), frozenset({A, E, U})),
+    "tickets.assign": (_("Attribuer et réattribuer des tickets"), frozenset({A, E, S})),
+    "service.settings": (_("Paramétrer le service client (catégories, SLA, équipes, routage, modèles, "
+                           "messagerie, tri automatique)"), frozenset({A})),
+    "kb.edit": (_("Rédiger la base de connaissances"), frozenset({A, E})),
     # --- end service ---
 }
 
