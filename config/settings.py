@@ -249,6 +249,11 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "assura.core.permissions.Role",
         "LeadLevelEnum": "assura.leads.choices.Level",
         "ChannelEnum": "assura.customers.choices.Channel",
+        "JobStatusEnum": "assura.core.models.JobStatus",
+        "PolicyStatusEnum": "assura.portfolio.choices.PolicyStatus",
+        "QuoteStatusEnum": "assura.portfolio.choices.QuoteStatus",
+        "ClaimStatusEnum": "assura.portfolio.choices.ClaimStatus",
+        "DistributionChannelEnum": "assura.portfolio.choices.DistributionChannel",
     },
 }
 
@@ -281,6 +286,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "fail-stale-jobs": {"task": "assura.core.tasks.fail_stale_jobs", "schedule": 10 * 60},
     "activity-reminders": {"task": "assura.activities.tasks.send_due_reminders", "schedule": 60},
+    "portfolio-renewals": {"task": "assura.portfolio.tasks.schedule_renewals", "schedule": 6 * 3600},
+    "portfolio-dunning": {"task": "assura.portfolio.tasks.run_dunning", "schedule": 6 * 3600},
 }
 
 # --- Demo ------------------------------------------------------------------------------------

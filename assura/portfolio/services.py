@@ -478,7 +478,7 @@ def policy_transition(*, actor, policy: Policy, status: str, on=None, reason: st
     _require(actor, POLICIES)
     _same_company(actor, policy)
     _lock_policy(policy)
-    on = on or today()
+    on = on or max(today(), policy.effective_date)
     reason = (reason or "").strip()
     if status not in PolicyStatus.values:
         raise ValidationError({"status": [_("Statut inconnu.")]})

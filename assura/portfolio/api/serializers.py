@@ -154,7 +154,7 @@ class ClaimSerializer(serializers.ModelSerializer):
                   "status_changed_at", "closed_at", "owner", "agency", "created_at"]
         read_only_fields = ["number", "contact", "account", "paid_amount", "out_of_cover", "cover_note", "documents",
                             "status", "status_changed_at", "closed_at", "owner", "agency", "created_at"]
-        extra_kwargs = {"claim_type": {"choices": ClaimType.choices},
+        extra_kwargs = {"claim_type": {"choices": ClaimType.choices}, "declared_on": {"required": False},
                         "declaration_channel": {"choices": DeclarationChannel.choices}}
 
 

@@ -135,7 +135,7 @@ class ClaimViewSet(CreateListRetrieve):
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         policy = data.pop("policy")
-        for key in ("reserve",):
+        for key in ("reserve", "declared_on"):
             if data.get(key) is None:
                 data.pop(key, None)
         serializer.instance = services.claim_declare(actor=self.request.user, policy=policy, request=self.request,
