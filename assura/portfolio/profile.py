@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from assura.core.permissions import user_can
 from assura.portfolio import selectors
 
 
@@ -17,7 +18,10 @@ def policies_tab(view) -> dict:
 
 
 def claims_tab(view) -> dict:
-    return {**_totals(view), "claims": selectors.customer_claims(user=view.request.user, record=view.object)}
+    user = view.request.user
+    return {**_totals(view), "claims": selectors.customer_claims(user=user, record=view.object),
+            "policies_in_force": selectors.customer_policies(user=user, record=view.object, in_force=True),
+            "can_claim": user_can(user, "claims.edit")}
 
 
 def receivables_tab(view) -> dict:

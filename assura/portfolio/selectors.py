@@ -79,6 +79,32 @@ def renewal_queue(*, user, days: int = 90, on=None):
                     expiry_date__lte=on + datetime.timedelta(days=days), non_renewal_reason=""))
 
 
+@dataclass
+class RenewalRateRow:
+    label: str
+    due: int
+    renewed: int
+
+    @property
+    def rate(self) -> Decimal | None:
+        return (Decimal(self.renewed * 100) / self.due).quantize(Decimal("0.1")) if self.due else None
+
+
+def renewal_rate(*, user, start, end, by: str = "branch") -> list[RenewalRateRow]:
+    """Terms that came to expiry between `start` and `end` (cancelled ones excluded) and how many
+    were renewed, per branch or agency: one grouped query."""
+    keys = {"branch": ("product__branch__name",), "agency": ("agency__number", "agency__name")}[by]
+    rows = (Policy.objects.visible_to(user)
+            .filter(expiry_date__gte=start, expiry_date__lte=end)
+            .exclude(status__in=[PolicyStatus.CANCELLED])
+            .exclude(status__in=[PolicyStatus.IN_FORCE, PolicyStatus.SUSPENDED], expiry_date__gte=today())
+            .order_by().values(*keys)
+            .annotate(due=Count("pk"), renewed=Count("pk", filter=Q(status=PolicyStatus.RENEWED)))
+            .order_by(*keys))
+    return [RenewalRateRow(label=" — ".join(str(r[k] or "—") for k in keys), due=r["due"], renewed=r["renewed"])
+            for r in rows]
+
+
 # --- Ageing ---------------------------------------------------------------------------------------------
 
 @dataclass
@@ -139,8 +165,11 @@ def customer_totals(*, user, record, on=None) -> dict:
             "overdue": overdue["total"] or ZERO}
 
 
-def customer_policies(*, user, record, limit: int = 50):
-    return list(policy_list(user=user).filter(**_holder_filter(record)).order_by("-effective_date", "-pk")[:limit])
+def customer_policies(*, user, record, limit: int = 50, in_force: bool = False):
+    qs = policy_list(user=user).filter(**_holder_filter(record))
+    if in_force:
+        qs = qs.filter(status=PolicyStatus.IN_FORCE)
+    return list(qs.order_by("-effective_date", "-pk")[:limit])
 
 
 def customer_claims(*, user, record, limit: int = 50):

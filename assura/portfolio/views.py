@@ -510,8 +510,15 @@ class RenewalQueueView(PolicyListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
+        import datetime
+
         ctx["days"] = self.days
         ctx["windows"] = selectors.RENEWAL_WINDOWS
+        end = services.today()
+        start = end - datetime.timedelta(days=365)
+        ctx["rate_period"] = (start, end)
+        ctx["rates_by_branch"] = selectors.renewal_rate(user=self.request.user, start=start, end=end, by="branch")
+        ctx["rates_by_agency"] = selectors.renewal_rate(user=self.request.user, start=start, end=end, by="agency")
         return ctx
 
 

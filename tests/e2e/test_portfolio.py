@@ -63,8 +63,11 @@ def test_quote_policy_attestation_claim_and_payment(page):
     pdf = page.request.get(page.get_attribute("[data-testid=attestation]", "href"))
     assert pdf.headers["content-type"] == "application/pdf" and pdf.body().startswith(b"%PDF")
 
-    # When she declares a claim on it and takes it to settlement
-    page.click("[data-testid=declare-claim]")
+    # When she declares a claim from the customer's Sinistres tab and takes it to settlement
+    page.goto(f"/contacts/{contact.pk}/?tab=sinistres")
+    page.click("[data-testid=declare-claim-menu]")
+    page.click(f"[data-testid=declare-on-{policy.pk}]")
+    assert page.input_value("input[name=policy_number]") == policy.number
     page.select_option("select[name=claim_type]", "collision")
     page.fill("input[name=loss_date]", (datetime.date.today() - datetime.timedelta(days=5)).isoformat())
     page.fill("input[name=estimated_amount]", "50000")

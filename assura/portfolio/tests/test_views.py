@@ -231,3 +231,15 @@ def test_quote_accept_page(client, agent, auto):
     assert response["Location"] == quote.policy.get_absolute_url()
     assert Quote.objects.get().total_premium == quote.policy.total_premium
     assert quote.policy.total_premium > Decimal("0")
+
+
+def test_renewal_rate_per_branch_and_agency(client, admin, auto):
+    renewed = issue(admin, auto, start=TODAY - datetime.timedelta(days=400))
+    services.policy_renew(actor=admin, policy=renewed)
+    expired = issue(admin, auto, start=TODAY - datetime.timedelta(days=390))
+    services.policy_transition(actor=admin, policy=expired, status="expiree", reason="")
+    issue(admin, auto)  # in force, not yet due: not counted
+    rows = selectors.renewal_rate(user=admin, start=TODAY - datetime.timedelta(days=365), end=TODAY)
+    assert [(r.label, r.due, r.renewed, r.rate) for r in rows] == [("Automobile", 2, 1, Decimal("50.0"))]
+    client.force_login(admin)
+    assert 'data-testid="renewal-rates"' in client.get("/policies/renewals/").content.decode()
