@@ -62,10 +62,11 @@ class ClaimFilterSet(SearchFilterSet):
     agency = django_filters.ModelChoiceFilter(label=_("Agence"), queryset=visible_agencies)
     owner = django_filters.ModelChoiceFilter(label=_("Gestionnaire"), queryset=visible_users)
     out_of_cover = django_filters.BooleanFilter(label=_("Hors garantie"))
+    event = django_filters.CharFilter(label=_("Événement (CATNAT)"), lookup_expr="icontains")
 
     class Meta:
         model = Claim
-        fields = ["q", "status", "claim_type", "agency", "owner", "out_of_cover"]
+        fields = ["q", "status", "claim_type", "agency", "owner", "out_of_cover", "event"]
 
 
 class InstalmentFilterSet(SearchFilterSet):

@@ -577,6 +577,12 @@ def policy_as_of(*, policy: Policy, day) -> PolicyVersion | None:
 
 
 RENEWABLE = (PolicyStatus.IN_FORCE, PolicyStatus.EXPIRED)
+RENEWAL_OPENS_DAYS = 90  # a term can be renewed from 90 days before its expiry
+
+
+def policy_is_renewable(policy: Policy) -> bool:
+    return (policy.status in RENEWABLE and not policy.non_renewal_reason
+            and policy.expiry_date <= today() + datetime.timedelta(days=RENEWAL_OPENS_DAYS))
 
 
 @transaction.atomic
@@ -593,6 +599,9 @@ def policy_renew(*, actor, policy: Policy, request=None, formula=None, guarantee
                                           % {"status": policy.get_status_display()}]})
     if policy.non_renewal_reason:
         raise ValidationError({"status": [_("Le non-renouvellement de cette police a été enregistré.")]})
+    if not policy_is_renewable(policy):
+        raise ValidationError({"status": [_("Le renouvellement s'ouvre %(days)s jours avant l'échéance.")
+                                          % {"days": RENEWAL_OPENS_DAYS}]})
     start = policy.expiry_date + datetime.timedelta(days=1)
     new = policy_create(
         actor=actor, product=policy.product, formula=formula or policy.formula, contact=policy.contact,

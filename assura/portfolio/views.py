@@ -376,7 +376,7 @@ class PolicyDetailView(TenantDetailView):
         ctx["can_pay"] = user_can(user, PAYMENTS)
         ctx["can_claim"] = user_can(user, CLAIMS)
         ctx["transitions"] = services.policy_allowed_transitions(policy) if can_edit else ()
-        ctx["renewable"] = (can_edit and policy.status in services.RENEWABLE and not policy.non_renewal_reason
+        ctx["renewable"] = (can_edit and services.policy_is_renewable(policy)
                             and not Policy.objects.filter(previous_policy=policy).exists())
         ctx["next_policy"] = Policy.objects.visible_to(user).filter(previous_policy=policy).first()
         tab = ctx["active_tab"]

@@ -209,7 +209,9 @@ def test_contact_page_header_shows_identity_channels_and_consents(admin_client, 
     assert "Téléphones 0550 12 34 56 (Mobile) 021 23 45 67 (Travail) E-mails sara@exemple.dz" in plain(page)
     assert re.findall(r'data-channel="(\w+)" data-granted="(\w+)"', page) == [("email", "false"),
                                                                                 ("sms", "true")]
-    assert re.findall(r'data-testid="tab-(\w+)"', page) == ["assure", "relations", "activites", "documents"]
+    # Other modules register tabs of their own (register_contact_tab): the built-in ones keep their order.
+    builtin = ["assure", "relations", "activites", "documents"]
+    assert [t for t in re.findall(r'data-testid="tab-(\w+)"', page) if t in builtin] == builtin
     assert "016-001" in page and "Amina Benali" in page
 
 

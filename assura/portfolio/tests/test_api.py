@@ -41,10 +41,15 @@ def test_products_list(agent, auto):
 
 def test_policy_create_renew_endorse_cancel(org, admin, auto):
     client = api(admin)
-    response = client.post("/api/v1/policies/", policy_payload(org, auto), format="json")
+    early = client.post("/api/v1/policies/", policy_payload(org, auto), format="json").json()
+    too_early = client.post(f"/api/v1/policies/{early['id']}/renew/")
+    assert too_early.status_code == 400 and "90 jours" in too_early.json()["status"][0]
+    start = (TODAY - datetime.timedelta(days=300)).isoformat()
+    response = client.post("/api/v1/policies/", policy_payload(org, auto, effective_date=start), format="json")
     assert response.status_code == 201, response.json()
     body = response.json()
-    assert body["status"] == "en_vigueur" and body["total_premium"] == str(Policy.objects.get().total_premium)
+    assert body["status"] == "en_vigueur"
+    assert body["total_premium"] == str(Policy.objects.get(pk=body["id"]).total_premium)
     pk = body["id"]
     endorse = client.post(f"/api/v1/policies/{pk}/endorse/", {
         "effective_date": TODAY.isoformat(), "description": "Changement de véhicule",

@@ -243,3 +243,22 @@ def test_renewal_rate_per_branch_and_agency(client, admin, auto):
     assert [(r.label, r.due, r.renewed, r.rate) for r in rows] == [("Automobile", 2, 1, Decimal("50.0"))]
     client.force_login(admin)
     assert 'data-testid="renewal-rates"' in client.get("/policies/renewals/").content.decode()
+
+
+def test_endorse_page_keeps_versions_and_refuses_date_before_policy(client, agent, auto):
+    policy = issue(agent, auto)
+    client.force_login(agent)
+    url = f"/policies/{policy.pk}/endorse/"
+    page = client.get(url)
+    assert page.status_code == 200 and 'value="Renault"' in page.content.decode()
+    data = obj_post(formula=policy.formula_id, description="Changement d'usage", obj_usage="utilitaire",
+                    effective_date=(policy.effective_date - datetime.timedelta(days=1)).isoformat())
+    refused = client.post(url, data)
+    assert "ne peut pas prendre effet avant la police" in refused.content.decode()
+    assert policy.versions.count() == 1
+    data["effective_date"] = TODAY.isoformat()
+    assert client.post(url, data).status_code == 302
+    policy.refresh_from_db()
+    assert policy.insured_object["usage"] == "utilitaire" and policy.versions.count() == 2
+    assert services.policy_as_of(policy=policy, day=TODAY - datetime.timedelta(days=1)).data[
+        "insured_object"]["usage"] == "tourisme"
