@@ -392,3 +392,16 @@ def test_instalments_copy_visibility_fields(admin, agent, auto):
     policy = issue(admin, auto, owner=agent)
     assert set(Instalment.objects.values_list("owner", "agency")) == {(agent.pk, policy.agency_id)}
     assert PolicyVersion.objects.filter(policy=policy).count() == 1
+
+
+def test_events_are_noted_on_the_customer_timeline(admin, auto):
+    contact = ContactFactory(organization=admin.organization, agency=admin.agency)
+    policy = issue(admin, auto, contact=contact)
+    services.payment_record(actor=admin, policy=policy, amount=D("100.00"), method="especes")
+    claim = declare(admin, policy)
+    services.claim_transition(actor=admin, claim=claim, status="instruction")
+    subjects = list(Activity.objects.filter(contact=contact, kind="note").values_list("subject", flat=True))
+    assert any(s.startswith(f"Police {policy.number} émise") for s in subjects)
+    assert f"Encaissement de 100.00 DA — police {policy.number}" in subjects
+    assert f"Sinistre {claim.number} déclaré — police {policy.number}" in subjects
+    assert f"Sinistre {claim.number} : En instruction" in subjects

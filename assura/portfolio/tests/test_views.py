@@ -262,3 +262,14 @@ def test_endorse_page_keeps_versions_and_refuses_date_before_policy(client, agen
     assert policy.insured_object["usage"] == "utilitaire" and policy.versions.count() == 2
     assert services.policy_as_of(policy=policy, day=TODAY - datetime.timedelta(days=1)).data[
         "insured_object"]["usage"] == "tourisme"
+
+
+def test_account_page_has_the_portfolio_tabs(client, admin, auto):
+    from assura.customers.tests.factories import AccountFactory
+
+    account = AccountFactory(organization=admin.organization, agency=admin.agency)
+    policy = services.policy_create(actor=admin, product=auto, formula=Formula.objects.get(product=auto, code="RCO"),
+                                    account=account, insured_object=dict(VEHICLE), effective_date=TODAY)
+    client.force_login(admin)
+    page = client.get(f"/accounts/{account.pk}/?tab=polices").content.decode()
+    assert policy.number in page and 'data-testid="total-premiums"' in page
