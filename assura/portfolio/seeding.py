@@ -93,6 +93,37 @@ STAGES = [[], ["instruction"], ["instruction", "expertise"], ["instruction", "ex
           ["instruction", "expertise", "offre", "regle"], ["instruction", "refuse"], ["classe"]]
 
 
+CIRCUMSTANCES = {
+    "collision": "Collision à un carrefour, constat amiable signé par les deux conducteurs.",
+    "vol": "Vol constaté au retour, plainte déposée au commissariat.",
+    "bris_glace": "Pare-brise fissuré par une projection de gravillons sur l'autoroute.",
+    "degat_eaux": "Fuite d'eau depuis l'appartement du dessus, plafond endommagé.",
+    "incendie": "Départ de feu dans la cuisine, intervention de la protection civile.",
+    "catnat": "Inondation du rez-de-chaussée suite aux fortes pluies.",
+    "transport": "Marchandises mouillées à l'arrivée, réserves portées sur la lettre de voiture.",
+    "sante": "Hospitalisation de trois jours en clinique.",
+    "rc": "Dommage causé à un client dans les locaux.",
+}
+
+
+def _spread_history(claim, today) -> None:
+    """Demo realism: the workflow steps spread between the declaration and today (not all « now »)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    changes = list(claim.status_changes.order_by("at", "pk"))
+    span = max(1, (today - claim.declared_on).days)
+    start = timezone.make_aware(dt.datetime.combine(claim.declared_on, dt.time(9, 30)))
+    for n, change in enumerate(changes):
+        change.at = start + dt.timedelta(days=span * n / max(1, len(changes)))
+        change.save(update_fields=["at"])
+    last = changes[-1].at
+    claim.status_changed_at = last
+    claim.closed_at = last if claim.closed_at else None
+    claim.save(update_fields=["status_changed_at", "closed_at"])
+
+
 def seed_portfolio(*, organization, policies: int = 400, accounts: int = 40, claims: int = 70, quotes: int = 30,
                    seed: int = 2026) -> dict:
     rnd = random.Random(seed)
@@ -172,15 +203,13 @@ def seed_portfolio(*, organization, policies: int = 400, accounts: int = 40, cla
             span = (today - policy.effective_date).days
             loss = policy.effective_date + datetime.timedelta(days=rnd.randint(1, max(1, span - 1)))
             estimated = Decimal(rnd.randint(2, 60) * 10_000)
+            claim_type = rnd.choice(CLAIM_TYPES[policy.product.code])
             claim = services.claim_declare(
-                actor=admin, policy=policy, claim_type=rnd.choice(CLAIM_TYPES[policy.product.code]),
+                actor=admin, policy=policy,
                 loss_date=loss, declared_on=min(today, loss + datetime.timedelta(days=rnd.randint(0, 5))),
                 declaration_channel=rnd.choice(["agence", "telephone", "portail", "email"]),
                 place=rnd.choice(CITIES), estimated_amount=estimated,
-                circumstances=rnd.choice(["Collision à un carrefour, constat amiable signé.",
-                                          "Fuite d'eau depuis l'appartement du dessus.",
-                                          "Vol constaté au retour, plainte déposée.",
-                                          "Inondation suite aux fortes pluies."]),
+                circumstances=CIRCUMSTANCES.get(claim_type, "Déclaration en agence."), claim_type=claim_type,
                 event="Inondations Bab El Oued" if policy.product.code == "CATNAT" else "")
             claim.documents = {k: rnd.random() < 0.6 for k in claim.documents}
             claim.save(update_fields=["documents"])
@@ -194,6 +223,7 @@ def seed_portfolio(*, organization, policies: int = 400, accounts: int = 40, cla
                     continue
                 services.claim_transition(actor=admin, claim=claim, status=step,
                                           reason="Garantie non acquise" if step in ("refuse", "classe") else "")
+            _spread_history(claim, today)
         # Quotes: pending, refused and accepted.
         for n, holder in enumerate(people[-quotes:]):
             code, _w, formula_codes, option_codes = _pick(rnd, PERSON_MIX[:3])
