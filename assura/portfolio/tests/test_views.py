@@ -273,3 +273,45 @@ def test_account_page_has_the_portfolio_tabs(client, admin, auto):
     client.force_login(admin)
     page = client.get(f"/accounts/{account.pk}/?tab=polices").content.decode()
     assert policy.number in page and 'data-testid="total-premiums"' in page
+
+
+def test_admin_edits_the_catalogue_and_settings(client, admin, auto):
+    from assura.portfolio.models import Branch, PortfolioSettings, Product
+
+    client.force_login(admin)
+    response = client.post("/catalogue/branches/new/", {"code": "mrh", "name": "Multirisque habitation",
+                                                         "number_pattern": "{code}/{agence}/{seq}", "position": 20,
+                                                         "is_active": "on"})
+    assert response.status_code == 302
+    branch = Branch.objects.get(code="MRH")
+    bad = client.post("/catalogue/branches/new/", {"code": "X", "name": "X", "number_pattern": "{nom}", "position": 1})
+    assert "{seq} est obligatoire" in bad.content.decode()
+    response = client.post("/catalogue/products/new/", {"branch": branch.pk, "code": "mrh-1", "name": "Habitation",
+                                                         "object_kind": "habitation", "is_active": "on"})
+    product = Product.objects.get(code="MRH-1")
+    assert response.status_code == 302 and [s["name"] for s in product.object_schema][:2] == ["adresse", "type"]
+    client.post(f"/catalogue/products/{product.pk}/guarantees/new/", {
+        "code": "INC", "name": "Incendie", "premium_mode": "taux", "premium_rate": "0.15",
+        "rate_base": "valeur_contenu", "position": 1})
+    client.post(f"/catalogue/products/{product.pk}/guarantees/new/", {
+        "code": "BG", "name": "Bris de glace", "premium_mode": "fixe", "premium_amount": "600", "position": 2})
+    inc, bg = product.guarantees.order_by("position")
+    empty = client.post(f"/catalogue/products/{product.pk}/formulas/new/", {"code": "E", "name": "E", "position": 1})
+    assert "Une formule inclut au moins une garantie." in empty.content.decode()
+    response = client.post(f"/catalogue/products/{product.pk}/formulas/new/", {
+        "code": "ESS", "name": "Essentielle", "included": [inc.pk], "optional": [bg.pk], "position": 1,
+        "is_active": "on"})
+    formula = product.formulas.get()
+    assert response.status_code == 302 and list(formula.optional.all()) == [bg]
+    response = client.post("/catalogue/settings/", {"tax_rate": "9", "stamp_duty": "60", "policy_cost": "300",
+                                                    "renewal_lead_days": "45", "dunning_steps": "-10; 5, 20"})
+    conf = PortfolioSettings.objects.get(organization=admin.organization)
+    assert response.status_code == 302 and conf.dunning_steps == [-10, 5, 20] and conf.tax_rate == Decimal("9")
+    contact = ContactFactory(organization=admin.organization)
+    policy = services.policy_create(actor=admin, product=product, formula=formula, contact=contact,
+                                    effective_date=TODAY, insured_object={
+                                        "adresse": "5 rue Hassiba Ben Bouali, Alger", "type": "appartement",
+                                        "surface": "90", "pieces": "4", "valeur_contenu": "1 000 000"})
+    assert policy.number == f"MRH/{admin.agency.number}/000001"
+    assert (policy.net_premium, policy.policy_cost, policy.tax, policy.stamp_duty, policy.total_premium) == (
+        Decimal("1500.00"), Decimal("300.00"), Decimal("162.00"), Decimal("60.00"), Decimal("2022.00"))
