@@ -381,8 +381,13 @@ class PolicyDetailView(TenantDetailView):
         ctx["next_policy"] = Policy.objects.visible_to(user).filter(previous_policy=policy).first()
         tab = ctx["active_tab"]
         if tab == "contrat":
+            from assura.customers.selectors import contact_links
+
             ctx["guarantees"] = list(policy.guarantees.all())
             ctx["object_rows"] = object_rows(policy.product, policy.insured_object)
+            # Insured persons and beneficiaries: the holder's household, from the customer's relationships.
+            ctx["household"] = ([link for link in contact_links(user=user, contact=policy.contact)
+                                 if isinstance(link.other, Contact)] if policy.contact_id else [])
         elif tab == "avenants":
             ctx["endorsements"] = list(policy.endorsements.select_related("created_by"))
             versions = list(policy.versions.all())

@@ -315,3 +315,15 @@ def test_admin_edits_the_catalogue_and_settings(client, admin, auto):
     assert policy.number == f"MRH/{admin.agency.number}/000001"
     assert (policy.net_premium, policy.policy_cost, policy.tax, policy.stamp_duty, policy.total_premium) == (
         Decimal("1500.00"), Decimal("300.00"), Decimal("162.00"), Decimal("60.00"), Decimal("2022.00"))
+
+
+def test_policy_page_lists_the_holders_household(client, admin, auto):
+    from assura.customers.tests.factories import RelationshipFactory
+
+    policy = issue(admin, auto)
+    spouse = ContactFactory(organization=admin.organization, first_name="Lina", agency=admin.agency)
+    RelationshipFactory(organization=admin.organization, contact=policy.contact, related_contact=spouse,
+                        account=None, kind="conjoint")
+    client.force_login(admin)
+    page = client.get(policy.get_absolute_url()).content.decode()
+    assert f"Lina {spouse.last_name}" in page
