@@ -26,6 +26,7 @@ urlpatterns = [
     path("policies/", views.PolicyListView.as_view(), name="policy_list"),
     path("policies/new/", views.PolicyCreateView.as_view(), name="policy_create"),
     path("policies/renewals/", views.RenewalQueueView.as_view(), name="renewal_queue"),
+    path("policies/renewals/rates/", views.RenewalRateView.as_view(), name="renewal_rates"),
     path("policies/<int:pk>/", views.PolicyDetailView.as_view(), name="policy_detail"),
     path("policies/<int:pk>/status/", views.PolicyStatusView.as_view(), name="policy_status"),
     path("policies/<int:pk>/endorse/", views.PolicyEndorseView.as_view(), name="policy_endorse"),

@@ -515,15 +515,30 @@ class RenewalQueueView(PolicyListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        import datetime
-
         ctx["days"] = self.days
         ctx["windows"] = selectors.RENEWAL_WINDOWS
+        return ctx
+
+
+class RenewalRateView(WorkspaceMixin, generic.TemplateView):
+    """Renewal rate per branch and agency over a period (a report: it reads a year of terms)."""
+
+    template_name = "portfolio/renewal_rates.html"
+    page_title = _("Taux de renouvellement")
+
+    def get_context_data(self, **kwargs):
+        import datetime
+
+        ctx = super().get_context_data(**kwargs)
         end = services.today()
-        start = end - datetime.timedelta(days=365)
-        ctx["rate_period"] = (start, end)
-        ctx["rates_by_branch"] = selectors.renewal_rate(user=self.request.user, start=start, end=end, by="branch")
-        ctx["rates_by_agency"] = selectors.renewal_rate(user=self.request.user, start=start, end=end, by="agency")
+        try:
+            months = max(1, min(24, int(self.request.GET.get("months", "12"))))
+        except ValueError:
+            months = 12
+        start = services.add_months(end, -months)
+        ctx.update(months=months, rate_period=(start, end + datetime.timedelta(days=0)),
+                   rates_by_branch=selectors.renewal_rate(user=self.request.user, start=start, end=end, by="branch"),
+                   rates_by_agency=selectors.renewal_rate(user=self.request.user, start=start, end=end, by="agency"))
         return ctx
 
 

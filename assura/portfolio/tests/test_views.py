@@ -242,7 +242,7 @@ def test_renewal_rate_per_branch_and_agency(client, admin, auto):
     rows = selectors.renewal_rate(user=admin, start=TODAY - datetime.timedelta(days=365), end=TODAY)
     assert [(r.label, r.due, r.renewed, r.rate) for r in rows] == [("Automobile", 2, 1, Decimal("50.0"))]
     client.force_login(admin)
-    assert 'data-testid="renewal-rates"' in client.get("/policies/renewals/").content.decode()
+    assert 'data-testid="renewal-rates"' in client.get("/policies/renewals/rates/").content.decode()
 
 
 def test_endorse_page_keeps_versions_and_refuses_date_before_policy(client, agent, auto):
