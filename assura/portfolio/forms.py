@@ -378,3 +378,14 @@ class ClaimDocumentsForm(BaseForm):
         self.fields["received"].choices = [(c, ClaimDocument(c).label) for c in codes]
         if not self.is_bound:
             self.fields["received"].initial = [c for c, ok in (claim.documents or {}).items() if ok]
+
+
+class ReassignForm(BaseForm):
+    instance_fields = ("owner", "agency")
+    owner = forms.ModelChoiceField(label=_("Gestionnaire"), queryset=get_user_model().objects.none())
+    agency = forms.ModelChoiceField(label=_("Agence"), queryset=Agency.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = visible_members(self.user)
+        self.fields["agency"].queryset = Agency.objects.visible_to(self.user).filter(is_active=True)

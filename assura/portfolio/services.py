@@ -636,6 +636,26 @@ def policy_refuse_renewal(*, actor, policy: Policy, reason: str = "", request=No
     return policy
 
 
+@transaction.atomic
+def policy_reassign(*, actor, policy: Policy, owner=None, agency=None, request=None) -> Policy:
+    """Change the manager and/or agency of a policy; its instalments, payments and claims follow
+    (they carry copies used for visibility and reports)."""
+    _require(actor, POLICIES)
+    _same_company(actor, policy, owner, agency)
+    if owner is not None and owner.organization_id != actor.organization_id:
+        raise Http404
+    before = snapshot(policy, ("owner", "agency"))
+    policy.owner = owner if owner is not None else policy.owner
+    policy.agency = agency if agency is not None else policy.agency
+    policy.save(update_fields=["owner", "agency", "updated_at"])
+    links = {"owner_id": policy.owner_id, "agency_id": policy.agency_id}
+    Instalment.objects.filter(policy=policy).update(**links)
+    Payment.objects.filter(policy=policy).update(**links)
+    Claim.objects.filter(policy=policy).update(**links)
+    history_record(obj=policy, before=before, actor=actor)
+    return policy
+
+
 # --- Receivables ------------------------------------------------------------------------------------------------
 
 def _instalment_links(policy: Policy) -> dict:

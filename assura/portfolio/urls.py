@@ -31,6 +31,7 @@ urlpatterns = [
     path("policies/<int:pk>/status/", views.PolicyStatusView.as_view(), name="policy_status"),
     path("policies/<int:pk>/endorse/", views.PolicyEndorseView.as_view(), name="policy_endorse"),
     path("policies/<int:pk>/renew/", views.PolicyRenewView.as_view(), name="policy_renew"),
+    path("policies/<int:pk>/reassign/", views.PolicyReassignView.as_view(), name="policy_reassign"),
     path("policies/<int:pk>/non-renewal/", views.PolicyNonRenewalView.as_view(), name="policy_non_renewal"),
     path("policies/<int:pk>/payment/", views.PaymentCreateView.as_view(), name="payment_create"),
     path("policies/<int:pk>/attestation/", views.PolicyAttestationView.as_view(), name="policy_attestation"),

@@ -455,6 +455,22 @@ class PolicyRenewView(TenantActionView):
         return new.get_absolute_url() if new else obj.get_absolute_url()
 
 
+class PolicyReassignView(TenantUpdateView):
+    model = Policy
+    form_class = f.ReassignForm
+    required_action = POLICIES
+    page_title = _("Changer de gestionnaire ou d'agence")
+    success_message = _("Police réattribuée.")
+    service = services.policy_reassign
+    service_object_arg = "policy"
+
+    def get_success_url(self):
+        # Given to another agency, the policy may be out of the user's sight.
+        if Policy.objects.visible_to(self.request.user).filter(pk=self.object.pk).exists():
+            return self.object.get_absolute_url()
+        return reverse("portfolio:policy_list")
+
+
 class PolicyNonRenewalView(TenantUpdateView):
     model = Policy
     form_class = f.ReasonForm
@@ -561,8 +577,14 @@ class AgeingView(WorkspaceMixin, generic.TemplateView):
     page_title = _("Balance âgée des impayés")
 
     def get_context_data(self, **kwargs):
+        from assura.identity.models import Agency
+
         ctx = super().get_context_data(**kwargs)
-        ctx["report"] = selectors.ageing_report(user=self.request.user)
+        agencies = list(Agency.objects.visible_to(self.request.user).order_by("number"))
+        wanted = self.request.GET.get("agency", "")
+        agency = next((a for a in agencies if str(a.pk) == wanted), None)
+        ctx["agencies"], ctx["agency"] = agencies, agency
+        ctx["report"] = selectors.ageing_report(user=self.request.user, agency=agency)
         return ctx
 
 

@@ -327,3 +327,33 @@ def test_policy_page_lists_the_holders_household(client, admin, auto):
     client.force_login(admin)
     page = client.get(policy.get_absolute_url()).content.decode()
     assert f"Lina {spouse.last_name}" in page
+
+
+def test_reassign_moves_receivables_and_claims_with_the_policy(client, org, admin, agent, auto):
+    policy = issue(admin, auto, owner=agent, agency=agent.agency)
+    services.claim_declare(actor=admin, policy=policy, claim_type="collision",
+                           loss_date=TODAY - datetime.timedelta(days=3))
+    other_agency = f.AgencyFactory(organization=org, number="031-009")
+    colleague = f.UserFactory(organization=org, agency=other_agency, role=Role.USER)
+    client.force_login(agent)
+    response = client.post(f"/policies/{policy.pk}/reassign/", {"owner": colleague.pk, "agency": other_agency.pk})
+    assert response.status_code == 302 and response["Location"] == "/policies/"
+    assert set(policy.instalments.values_list("owner", "agency")) == {(colleague.pk, other_agency.pk)}
+    assert Claim.objects.get().agency == other_agency
+    assert not selectors.claim_list(user=agent).exists() and selectors.claim_list(user=colleague).count() == 1
+
+
+def test_home_items_partial_renders(admin, auto):
+    from django.template.loader import render_to_string
+
+    issue(admin, auto, owner=admin, start=TODAY - datetime.timedelta(days=350))
+    html = render_to_string("portfolio/partials/_home_items.html", {"items": selectors.home_items(admin)})
+    assert 'data-testid="portfolio-home"' in html and "AUT-" in html
+
+
+def test_ageing_filtered_by_agency(client, org, admin, agent, auto):
+    issue(admin, auto, owner=agent, agency=agent.agency)
+    other = f.AgencyFactory(organization=org, number="031-010")
+    client.force_login(admin)
+    assert "Aucun impayé." in client.get(f"/receivables/ageing/?agency={other.pk}").content.decode()
+    assert "Aucun impayé." not in client.get(f"/receivables/ageing/?agency={agent.agency_id}").content.decode()
