@@ -103,3 +103,28 @@ def quote_pdf(quote) -> bytes:
     _object_lines(doc, quote)
     doc.premium(quote)
     return bytes(doc.output())
+
+
+def conditions_pdf(policy) -> bytes:
+    """Conditions particulières: the holder, the insured object, each guarantee with its limit,
+    deductible and premium, and the instalment schedule."""
+    doc = Document(str(policy.organization.name),
+                   _("Conditions particulières — police n° %(number)s") % {"number": policy.number})
+    doc.row(_("Période"), f"{policy.effective_date:%d/%m/%Y} — {policy.expiry_date:%d/%m/%Y}")
+    _holder_lines(doc, policy)
+    doc.row(_("Produit"), f"{policy.product.branch.name} — {policy.product.name}")
+    doc.row(_("Formule"), policy.formula.name)
+    doc.row(_("Canal"), policy.get_channel_display() + (f" — {policy.intermediary}" if policy.intermediary else ""))
+    _object_lines(doc, policy)
+    doc.heading(_("Garanties"))
+    lines = {line["code"]: line["amount"] for line in policy.premium_lines or []}
+    for guarantee in policy.guarantees.all():
+        details = [_("plafond %(v)s") % {"v": da(guarantee.limit)} if guarantee.limit is not None else "",
+                   _("franchise %(v)s") % {"v": da(guarantee.deductible)} if guarantee.deductible is not None else "",
+                   _("prime %(v)s") % {"v": da(lines.get(guarantee.code))}]
+        doc.row(guarantee.name, " · ".join(d for d in details if d))
+    doc.premium(policy)
+    doc.heading(_("Échéancier"))
+    for item in policy.instalments.all():
+        doc.row(f"{item.sequence}. {item.due_date:%d/%m/%Y}", da(item.amount))
+    return bytes(doc.output())

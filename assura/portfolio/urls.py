@@ -35,6 +35,7 @@ urlpatterns = [
     path("policies/<int:pk>/non-renewal/", views.PolicyNonRenewalView.as_view(), name="policy_non_renewal"),
     path("policies/<int:pk>/payment/", views.PaymentCreateView.as_view(), name="payment_create"),
     path("policies/<int:pk>/attestation/", views.PolicyAttestationView.as_view(), name="policy_attestation"),
+    path("policies/<int:pk>/conditions/", views.PolicyConditionsView.as_view(), name="policy_conditions"),
     path("receivables/", views.InstalmentListView.as_view(), name="instalment_list"),
     path("receivables/ageing/", views.AgeingView.as_view(), name="ageing"),
     path("claims/", views.ClaimListView.as_view(), name="claim_list"),

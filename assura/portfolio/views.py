@@ -359,6 +359,7 @@ class PolicyDetailView(TenantDetailView):
         ("avenants", _("Avenants et versions"), "portfolio/partials/_policy_versions.html"),
         ("echeances", _("Échéances et encaissements"), "portfolio/partials/_policy_instalments.html"),
         ("sinistres", _("Sinistres"), "portfolio/partials/_policy_claims.html"),
+        ("documents", _("Documents"), "portfolio/partials/_policy_documents.html"),
         ("historique", _("Historique"), "portfolio/partials/_policy_history.html"),
     ]
 
@@ -512,6 +513,12 @@ class PolicyAttestationView(TenantDetailView):
     def get(self, request, *args, **kwargs):
         policy = self.get_object()
         return pdf_response(pdf.attestation_pdf(policy), f"attestation-{policy.number}.pdf")
+
+
+class PolicyConditionsView(PolicyAttestationView):
+    def get(self, request, *args, **kwargs):
+        policy = self.get_object()
+        return pdf_response(pdf.conditions_pdf(policy), f"conditions-particulieres-{policy.number}.pdf")
 
 
 class RenewalQueueView(PolicyListView):

@@ -357,3 +357,15 @@ def test_ageing_filtered_by_agency(client, org, admin, agent, auto):
     client.force_login(admin)
     assert "Aucun impayé." in client.get(f"/receivables/ageing/?agency={other.pk}").content.decode()
     assert "Aucun impayé." not in client.get(f"/receivables/ageing/?agency={agent.agency_id}").content.decode()
+
+
+def test_policy_documents_tab_conditions_pdf_and_attachments(client, agent, auto):
+    policy = issue(agent, auto)
+    client.force_login(agent)
+    page = client.get(f"/policies/{policy.pk}/?tab=documents")
+    assert page.status_code == 200 and 'data-testid="conditions"' in page.content.decode()
+    pdf = client.get(f"/policies/{policy.pk}/conditions/")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    claim = services.claim_declare(actor=agent, policy=policy, claim_type="collision",
+                                   loss_date=TODAY - datetime.timedelta(days=3))
+    assert client.get(claim.get_absolute_url()).status_code == 200
