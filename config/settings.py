@@ -255,6 +255,11 @@ SPECTACULAR_SETTINGS = {
         "TicketStatusEnum": "assura.service.choices.TicketStatus",
         "TicketChannelEnum": "assura.service.choices.TicketChannel",
         "TicketPriorityEnum": "assura.service.choices.Priority",
+        "JobStatusEnum": "assura.core.models.JobStatus",
+        "PolicyStatusEnum": "assura.portfolio.choices.PolicyStatus",
+        "QuoteStatusEnum": "assura.portfolio.choices.QuoteStatus",
+        "ClaimStatusEnum": "assura.portfolio.choices.ClaimStatus",
+        "DistributionChannelEnum": "assura.portfolio.choices.DistributionChannel",
     },
 }
 
@@ -290,6 +295,8 @@ CELERY_BEAT_SCHEDULE = {
     "activity-reminders": {"task": "assura.activities.tasks.send_due_reminders", "schedule": 60},
     "service-sla-scan": {"task": "assura.service.tasks.sla_scan", "schedule": 5 * 60},
     "service-poll-mailboxes": {"task": "assura.service.tasks.poll_mailboxes", "schedule": 60},
+    "portfolio-renewals": {"task": "assura.portfolio.tasks.schedule_renewals", "schedule": 6 * 3600},
+    "portfolio-dunning": {"task": "assura.portfolio.tasks.run_dunning", "schedule": 6 * 3600},
 }
 
 # --- Demo ------------------------------------------------------------------------------------

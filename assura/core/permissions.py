@@ -46,6 +46,10 @@ PERMISSIONS: dict[str, tuple[str, frozenset[Role]]] = {
     "leads.rules": (_("Régler l'attribution automatique des pistes"), frozenset({A})),
     "activities.edit": (_("Créer et mettre à jour des activités"), frozenset({A, E, U})),
     # --- Insurance portfolio (assura.portfolio) ---
+    "catalogue.manage": (_("Gérer le catalogue de produits et les paramètres du portefeuille"), frozenset({A})),
+    "policies.edit": (_("Établir des devis, émettre, modifier et renouveler des polices"), frozenset({A, U})),
+    "claims.edit": (_("Déclarer et instruire des sinistres"), frozenset({A, U})),
+    "payments.record": (_("Enregistrer des encaissements"), frozenset({A, U})),
     # --- end portfolio ---
     # --- Sales (assura.sales) ---
     # --- end sales ---

@@ -1,3 +1,48 @@
+from django.urls import path
+
+from assura.portfolio import views
+
 app_name = "portfolio"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("catalogue/", views.CatalogueView.as_view(), name="catalogue"),
+    path("catalogue/settings/", views.SettingsView.as_view(), name="settings"),
+    path("catalogue/branches/new/", views.BranchCreateView.as_view(), name="branch_create"),
+    path("catalogue/branches/<int:pk>/edit/", views.BranchUpdateView.as_view(), name="branch_update"),
+    path("catalogue/products/new/", views.ProductCreateView.as_view(), name="product_create"),
+    path("catalogue/products/<int:pk>/", views.ProductDetailView.as_view(), name="product_detail"),
+    path("catalogue/products/<int:pk>/edit/", views.ProductUpdateView.as_view(), name="product_update"),
+    path("catalogue/products/<int:pk>/guarantees/new/", views.GuaranteeCreateView.as_view(),
+         name="guarantee_create"),
+    path("catalogue/products/<int:pk>/formulas/new/", views.FormulaCreateView.as_view(), name="formula_create"),
+    path("catalogue/guarantees/<int:pk>/edit/", views.GuaranteeUpdateView.as_view(), name="guarantee_update"),
+    path("catalogue/formulas/<int:pk>/edit/", views.FormulaUpdateView.as_view(), name="formula_update"),
+    path("quotes/", views.QuoteListView.as_view(), name="quote_list"),
+    path("quotes/new/", views.QuoteCreateView.as_view(), name="quote_create"),
+    path("quotes/<int:pk>/", views.QuoteDetailView.as_view(), name="quote_detail"),
+    path("quotes/<int:pk>/accept/", views.QuoteAcceptView.as_view(), name="quote_accept"),
+    path("quotes/<int:pk>/refuse/", views.QuoteRefuseView.as_view(), name="quote_refuse"),
+    path("quotes/<int:pk>/pdf/", views.QuotePdfView.as_view(), name="quote_pdf"),
+    path("policies/", views.PolicyListView.as_view(), name="policy_list"),
+    path("policies/new/", views.PolicyCreateView.as_view(), name="policy_create"),
+    path("policies/renewals/", views.RenewalQueueView.as_view(), name="renewal_queue"),
+    path("policies/renewals/rates/", views.RenewalRateView.as_view(), name="renewal_rates"),
+    path("policies/<int:pk>/", views.PolicyDetailView.as_view(), name="policy_detail"),
+    path("policies/<int:pk>/status/", views.PolicyStatusView.as_view(), name="policy_status"),
+    path("policies/<int:pk>/endorse/", views.PolicyEndorseView.as_view(), name="policy_endorse"),
+    path("policies/<int:pk>/renew/", views.PolicyRenewView.as_view(), name="policy_renew"),
+    path("policies/<int:pk>/reassign/", views.PolicyReassignView.as_view(), name="policy_reassign"),
+    path("policies/<int:pk>/non-renewal/", views.PolicyNonRenewalView.as_view(), name="policy_non_renewal"),
+    path("policies/<int:pk>/payment/", views.PaymentCreateView.as_view(), name="payment_create"),
+    path("policies/<int:pk>/attestation/", views.PolicyAttestationView.as_view(), name="policy_attestation"),
+    path("policies/<int:pk>/conditions/", views.PolicyConditionsView.as_view(), name="policy_conditions"),
+    path("receivables/", views.InstalmentListView.as_view(), name="instalment_list"),
+    path("receivables/ageing/", views.AgeingView.as_view(), name="ageing"),
+    path("claims/", views.ClaimListView.as_view(), name="claim_list"),
+    path("claims/new/", views.ClaimCreateView.as_view(), name="claim_create"),
+    path("claims/<int:pk>/", views.ClaimDetailView.as_view(), name="claim_detail"),
+    path("claims/<int:pk>/edit/", views.ClaimUpdateView.as_view(), name="claim_update"),
+    path("claims/<int:pk>/status/", views.ClaimTransitionView.as_view(), name="claim_transition"),
+    path("claims/<int:pk>/payment/", views.ClaimPaymentView.as_view(), name="claim_payment"),
+    path("claims/<int:pk>/documents/", views.ClaimDocumentsView.as_view(), name="claim_documents"),
+]
