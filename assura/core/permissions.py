@@ -48,6 +48,9 @@ PERMISSIONS: dict[str, tuple[str, frozenset[Role]]] = {
     # --- Insurance portfolio (assura.portfolio) ---
     # --- end portfolio ---
     # --- Sales (assura.sales) ---
+    "opportunities.edit": (_("Créer, modifier et faire avancer des opportunités"), frozenset({A, U})),
+    "pipeline.manage": (_("Configurer les étapes du pipeline commercial"), frozenset({A})),
+    "targets.manage": (_("Fixer les objectifs commerciaux"), frozenset({A})),
     # --- end sales ---
     # --- Service desk (assura.service) ---
     # --- end service ---
