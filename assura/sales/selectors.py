@@ -79,7 +79,7 @@ def kanban(*, user, queryset) -> list[KanbanColumn]:
             column.count = row["n"]
             column.amount = money(row["total"] or 0)
             column.weighted = money((row["w"] or 0) / Decimal(100))
-        if column.count:
+        if row:  # one query per non-empty stage: at most one per stage
             cards = list(queryset.filter(stage=column.stage).select_related("owner", "account", "contact")
                          .order_by("expected_close_date", "id")[:KANBAN_CARDS])
             for card in cards:
