@@ -34,3 +34,22 @@ class SalesConfig(AppConfig):
         CONVERSION_OPTION_FIELDS.setdefault("opportunity", lambda: forms.BooleanField(
             label=_("Créer une opportunité pour ce client"), required=False, initial=True))
         register_sections()
+        self._register_customer_tabs()
+
+    @staticmethod
+    def _register_customer_tabs():
+        from assura.core.permissions import user_can
+        from assura.customers.views import DetailTab, register_account_tab, register_contact_tab
+        from assura.sales.selectors import opportunities_of
+
+        def context(param):
+            def build(view):
+                user = view.request.user
+                return {"opportunities": opportunities_of(user=user, **{param: view.object}),
+                        "can_create_opportunity": user_can(user, "opportunities.edit"), "opportunity_param": param}
+            return build
+
+        register_contact_tab(DetailTab("opportunities", _("Opportunités"), "sales/partials/_record_opportunities.html",
+                                       order=40, context=context("contact")))
+        register_account_tab(DetailTab("opportunities", _("Opportunités"), "sales/partials/_record_opportunities.html",
+                                       order=40, context=context("account")))

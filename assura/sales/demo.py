@@ -61,7 +61,7 @@ def seed_opportunities(*, organization, count: int, seed: int = 2026, history: b
     if not users or not (contacts or accounts):
         return 0
     tz = timezone.get_current_timezone()
-    today = timezone.localdate()
+    today, now = timezone.localdate(), timezone.now()
     branches = list(PRODUCTS)
     created = 0
     while have + created < count:
@@ -106,7 +106,9 @@ def seed_opportunities(*, organization, count: int, seed: int = 2026, history: b
                 next_step_date=today + timedelta(days=rng.randint(0, 20)) if stage.status == "open" else None,
                 loss_reason=rng.choice(LossReason.values) if stage.is_lost else "",
                 kind=rng.choices(OpportunityKind.values, weights=(6, 3, 1))[0], closed_on=closed_on,
-                stage_changed_at=changed_at, last_activity_at=changed_at + timedelta(days=rng.randint(0, 40)),
+                stage_changed_at=changed_at,
+                last_activity_at=(now - timedelta(days=rng.randint(0, 45), hours=rng.randint(0, 12)))
+                if stage.status == "open" else changed_at,
             ))
             plans.append((lines, created_at, stage, changed_at))
         with transaction.atomic():

@@ -99,3 +99,10 @@ def closing_soon(*, user, days: int = 30, limit: int = 8) -> list[Opportunity]:
 
 def target_list(*, user):
     return SalesTarget.objects.visible_to(user).select_related("user", "agency")
+
+
+def opportunities_of(*, user, contact=None, account=None, limit: int = 50) -> list[Opportunity]:
+    """The opportunities of a contact or an account that the user may see (the 360 tab)."""
+    qs = Opportunity.objects.visible_to(user).select_related("stage", "owner")
+    qs = qs.filter(contact=contact) if contact is not None else qs.filter(account=account)
+    return list(qs.order_by("status", "expected_close_date", "id")[:limit])

@@ -300,3 +300,16 @@ def test_conversion_form_offers_the_opportunity(agent_client, org, agent, agency
     agent_client.post(reverse("leads:lead_convert", args=[lead.pk]),
                       {"contact": "new", "account": "none", "relation_kind": "employe", "opportunity": "on"})
     assert Opportunity.objects.filter(lead=lead).count() == 1
+
+
+def test_contact_and_account_tabs_list_their_opportunities(agent_client, org, agent, agency, contact, account,
+                                                            stages, django_assert_max_num_queries):
+    for i in range(4):
+        OpportunityFactory(organization=org, owner=agent, agency=agency, contact=contact, name=f"Pour le contact {i}")
+    OpportunityFactory(organization=org, owner=agent, agency=agency, account=account, name="Pour le compte")
+    with django_assert_max_num_queries(30):
+        response = agent_client.get(contact.get_absolute_url(), {"tab": "opportunities"})
+    body = text(response)
+    assert "Pour le contact 3" in body and "Pour le compte" not in body
+    body = text(agent_client.get(account.get_absolute_url(), {"tab": "opportunities"}))
+    assert "Pour le compte" in body and f"?account={account.pk}" in body
