@@ -32,7 +32,7 @@ def test_drag_an_opportunity_across_the_kanban(page):
     stages = {s.name: s for s in services.stages_ensure(organization_id=org.pk)}
     opp = OpportunityFactory(organization=org, owner=agent, agency=agency, name="Flotte Cevital",
                              amount=Decimal("200000.00"))
-    lost = OpportunityFactory(organization=org, owner=agent, agency=agency, name="Perdue Sonelgaz",
+    lost = OpportunityFactory(organization=org, owner=agent, agency=agency, name="Sonelgaz flotte",
                               stage=stages["Qualification"], probability=20, amount=Decimal("1000.00"))
     sign_in(page, "karim.meziane@sahel.test", f.PASSWORD)
     page.set_viewport_size({"width": 2300, "height": 1000})  # every column on screen: a drag needs no scrolling
@@ -53,21 +53,36 @@ def test_drag_an_opportunity_across_the_kanban(page):
     opp.refresh_from_db()
     assert opp.stage == stages["Négociation"] and opp.probability == 80
 
-    # A drop that the server refuses (lost without a reason) puts the card back and says why
-    qualif_col = f"[data-testid=column-{stages['Qualification'].pk}]"
+    # Dropping on "Perdue" asks for the reason first
     page.drag_and_drop(f"[data-testid=card-{lost.pk}]", f"[data-testid=column-{stages['Perdue'].pk}] ul")
+    page.locator("[data-testid=loss-modal]").wait_for(state="visible")
+    page.select_option("#loss-reason", "concurrent")
+    page.click("[data-testid=loss-submit]")
+    expect(page.locator(f"[data-testid=column-{stages['Perdue'].pk}] [data-testid=count]")).to_have_text("1")
+    lost.refresh_from_db()
+    assert (lost.status, lost.loss_reason) == ("lost", "concurrent")
+
+    # A drop the server refuses (someone else lost it meanwhile) puts the card back and says why
+    third = OpportunityFactory(organization=org, owner=agent, agency=agency, name="Multirisque Cosider",
+                               stage=stages["Qualification"], probability=20)
+    page.reload()
+    Opportunity.objects.filter(pk=third.pk).update(stage=stages["Perdue"], status="lost", loss_reason="prix")
+    qualif_col = f"[data-testid=column-{stages['Qualification'].pk}]"
+    page.drag_and_drop(f"[data-testid=card-{third.pk}]", f"[data-testid=column-{stages['Négociation'].pk}] ul")
     alert = page.locator("[data-testid=kanban-alert]")
     alert.wait_for(state="visible")
-    assert "raison de la perte" in alert.inner_text()
-    assert page.locator(f"{qualif_col} [data-testid=card-{lost.pk}]").count() == 1
-    assert Opportunity.objects.get(pk=lost.pk).stage == stages["Qualification"]
+    assert "rouvrez-la" in alert.inner_text()
+    assert page.locator(f"{qualif_col} [data-testid=card-{third.pk}]").count() == 1
+    assert Opportunity.objects.get(pk=third.pk).stage == stages["Perdue"]
 
     # Keyboard alternative: the stage list of the card
-    page.select_option(f"#move-{lost.pk}", str(stages["Proposition/Devis"].pk))
-    page.click(f"[data-testid=move-{lost.pk}]")
+    keyboard = OpportunityFactory(organization=org, owner=agent, agency=agency, name="RC pro Benali")
+    page.reload()
+    page.select_option(f"#move-{keyboard.pk}", str(stages["Proposition/Devis"].pk))
+    page.click(f"[data-testid=move-{keyboard.pk}]")
     expect(page.locator(f"[data-testid=column-{stages['Proposition/Devis'].pk}] [data-testid=count]")).to_have_text(
         "1")
-    assert Opportunity.objects.get(pk=lost.pk).stage == stages["Proposition/Devis"]
+    assert Opportunity.objects.get(pk=keyboard.pk).stage == stages["Proposition/Devis"]
 
 
 def test_add_a_widget_and_find_it_after_signing_in_again(page, new_page):

@@ -49,10 +49,43 @@
     if (zone === origin.parent) return;
     zone.insertBefore(card, zone.firstChild);  // optimistic: the server's board replaces it
     alertBox("");
-    htmx.ajax("POST", card.getAttribute("data-move-url"), {
-      source: card, target: "#kanban-board", swap: "outerHTML",
-      values: { stage: zone.getAttribute("data-stage"), from: "kanban", filters: board().getAttribute("data-filters") || "" }
-    });
+    if (zone.hasAttribute("data-lost") && document.getElementById("loss-modal")) {
+      askLossReason(card, zone);  // a lost stage needs its reason
+      return;
+    }
+    send(card, zone, "");
+  });
+
+  function send(card, zone, lossReason) {
+    var values = { stage: zone.getAttribute("data-stage"), from: "kanban", filters: board().getAttribute("data-filters") || "" };
+    if (lossReason) values.loss_reason = lossReason;
+    htmx.ajax("POST", card.getAttribute("data-move-url"), { source: card, target: "#kanban-board", swap: "outerHTML", values: values });
+  }
+
+  var pendingLoss = null;
+  function askLossReason(card, zone) {
+    var modalEl = document.getElementById("loss-modal");
+    pendingLoss = { card: card, zone: zone };
+    document.getElementById("loss-reason").value = "";
+    bootstrap.Modal.getOrCreateInstance(modalEl).show();
+  }
+
+  document.addEventListener("submit", function (ev) {
+    if (ev.target.id !== "loss-form") return;
+    ev.preventDefault();
+    var reason = document.getElementById("loss-reason").value;
+    if (!reason || !pendingLoss) return;
+    var pending = pendingLoss;
+    pendingLoss = null;
+    bootstrap.Modal.getOrCreateInstance(document.getElementById("loss-modal")).hide();
+    send(pending.card, pending.zone, reason);
+  });
+
+  document.addEventListener("hidden.bs.modal", function (ev) {
+    if (ev.target.id === "loss-modal" && pendingLoss) {  // cancelled: the card goes back
+      putBack(pendingLoss.card);
+      pendingLoss = null;
+    }
   });
 
   function putBack(elt) {
