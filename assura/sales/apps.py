@@ -50,6 +50,6 @@ class SalesConfig(AppConfig):
             return build
 
         register_contact_tab(DetailTab("opportunities", _("Opportunités"), "sales/partials/_record_opportunities.html",
-                                       order=40, context=context("contact")))
+                                       order=50, context=context("contact")))
         register_account_tab(DetailTab("opportunities", _("Opportunités"), "sales/partials/_record_opportunities.html",
-                                       order=40, context=context("account")))
+                                       order=50, context=context("account")))

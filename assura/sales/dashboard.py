@@ -245,7 +245,9 @@ def agencies(user, period: Period) -> dict:
 
     leads = dict(_leads(user).filter(created_at__range=(period.start_dt, period.end_dt))
                  .values("agency_id").annotate(n=Count("id")).values_list("agency_id", "n"))
-    opps = {r["agency_id"]: r for r in _opps(user).values("agency_id").annotate(
+    in_play = Q(status=OpportunityStatus.OPEN) | Q(status=OpportunityStatus.WON,
+                                                   closed_on__range=(period.start, period.end))
+    opps = {r["agency_id"]: r for r in _opps(user).filter(in_play).values("agency_id").annotate(
         won_n=Count("id", filter=Q(status=OpportunityStatus.WON, closed_on__range=(period.start, period.end))),
         won_a=Sum("amount", filter=Q(status=OpportunityStatus.WON, closed_on__range=(period.start, period.end))),
         open_a=Sum("amount", filter=Q(status=OpportunityStatus.OPEN)),

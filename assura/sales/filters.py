@@ -60,7 +60,12 @@ class OpportunityFilterSet(SearchFilterSet):
                 raise ValueError
         except ValueError:
             return queryset.none()
-        return queryset.filter(expected_close_date__year=year, expected_close_date__month=month)
+        import calendar
+        from datetime import date
+
+        first = date(year, month, 1)
+        last = first.replace(day=calendar.monthrange(year, month)[1])
+        return queryset.filter(expected_close_date__range=(first, last))  # a range: the index serves it
 
     def filter_stale(self, queryset, name, value):
         from assura.sales.selectors import stale_condition

@@ -209,7 +209,8 @@ def test_contact_page_header_shows_identity_channels_and_consents(admin_client, 
     assert "Téléphones 0550 12 34 56 (Mobile) 021 23 45 67 (Travail) E-mails sara@exemple.dz" in plain(page)
     assert re.findall(r'data-channel="(\w+)" data-granted="(\w+)"', page) == [("email", "false"),
                                                                                 ("sms", "true")]
-    assert re.findall(r'data-testid="tab-(\w+)"', page) == ["assure", "relations", "activites", "documents"]
+    built_in = ["assure", "relations", "activites", "documents"]  # other modules register more tabs
+    assert [t for t in re.findall(r'data-testid="tab-(\w+)"', page) if t in built_in] == built_in
     assert "016-001" in page and "Amina Benali" in page
 
 

@@ -42,11 +42,14 @@ class OpportunitySerializer(serializers.ModelSerializer):
     lines = OpportunityLineSerializer(many=True, required=False)
     weighted_amount = serializers.DecimalField(max_digits=16, decimal_places=4, read_only=True)
     loss_reason = serializers.ChoiceField(choices=LossReason.choices, required=False, allow_blank=True)
+    status = serializers.CharField(read_only=True, help_text="open | won | lost (follows the stage)")
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
 
     class Meta:
         model = Opportunity
         fields = [
-            "id", "name", "account", "contact", "stage", "status", "probability", "amount", "weighted_amount",
+            "id", "name", "account", "contact", "stage", "status", "status_label", "probability", "amount",
+            "weighted_amount",
             "expected_close_date", "source", "lead", "owner", "agency", "competitor", "next_step", "next_step_date",
             "loss_reason", "kind", "lines", "closed_on", "stage_changed_at", "last_activity_at", "created_at",
             "updated_at",
