@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from assura.core.filters import SearchFilterSet, visible_users
@@ -45,13 +44,17 @@ class OpportunityFilterSet(SearchFilterSet):
     def filter_branch(self, queryset, name, value):
         from assura.sales.models import OpportunityLine
 
-        return queryset.filter(pk__in=OpportunityLine.objects.filter(branch=value).values("opportunity_id"))
+        lines = OpportunityLine.objects.filter(organization_id=self._org_id(), branch=value)
+        return queryset.filter(pk__in=lines.values("opportunity_id"))
+
+    def _org_id(self):
+        return getattr(getattr(self.request, "user", None), "organization_id", None)
 
     def filter_produit(self, queryset, name, value):
         from assura.sales.models import OpportunityLine
 
-        return queryset.filter(
-            pk__in=OpportunityLine.objects.filter(produit__icontains=value.strip()).values("opportunity_id"))
+        lines = OpportunityLine.objects.filter(organization_id=self._org_id(), produit__icontains=value.strip())
+        return queryset.filter(pk__in=lines.values("opportunity_id"))
 
     def filter_close_month(self, queryset, name, value):
         try:
@@ -73,10 +76,3 @@ class OpportunityFilterSet(SearchFilterSet):
         if not value:
             return queryset
         return queryset.filter(stale_condition())
-
-    @property
-    def qs(self):
-        return super().qs
-
-
-__all__ = ["OpportunityFilterSet", "Q"]

@@ -97,6 +97,10 @@ class Opportunity(TenantModel):
             models.Index(fields=["organization", "owner", "status", "expected_close_date"], name="opp_org_owner"),
             models.Index(fields=["organization", "agency", "status", "expected_close_date"], name="opp_org_agency"),
             models.Index(fields=["organization", "status", "closed_on"], name="opp_org_closed"),
+            # The kanban's columns filtered by owner or agency: one index range per column, in date order.
+            models.Index(fields=["organization", "owner", "stage", "expected_close_date"], name="opp_org_owner_stage"),
+            models.Index(fields=["organization", "agency", "stage", "expected_close_date"],
+                         name="opp_org_agency_stage"),
             models.Index(fields=["organization", "created_at"], name="opp_org_created"),
         ]
 

@@ -14,7 +14,7 @@ from assura.sales.forecast import money
 from assura.sales.models import Opportunity, PipelineStage, SalesTarget
 
 STALE_DAYS = 30  # no activity on an open opportunity for this long → flagged
-KANBAN_CARDS = 30  # cards shown per column (totals count them all)
+KANBAN_CARDS = 25  # cards shown per column (totals count them all)
 LIST_RELATED = ("stage", "owner", "agency", "account", "contact")
 
 
@@ -55,6 +55,7 @@ class KanbanColumn:
     amount: Decimal = Decimal("0")
     weighted: Decimal = Decimal("0")
     cards: list = field(default_factory=list)
+    options_html: str = ""  # the stage <option>s of this column's cards, rendered once
 
     @property
     def more(self) -> int:
@@ -64,7 +65,14 @@ class KanbanColumn:
 def kanban(*, user, queryset) -> list[KanbanColumn]:
     """Columns of the pipeline for the (filtered, visible) `queryset`: totals over every matching
     opportunity (one grouped query), and the first cards of each column (one query per column)."""
+    from django.utils.html import format_html, format_html_join
+
     columns = [KanbanColumn(stage=s) for s in stages(user=user)]
+    for column in columns:
+        column.options_html = format_html_join("", "{}", (
+            (format_html('<option value="{}"{}>{}</option>', c.stage.pk,
+                         " selected" if c.stage.pk == column.stage.pk else "", c.stage.name),)
+            for c in columns if not c.stage.is_lost))
     base = queryset.order_by()
     totals = base.values("stage_id").annotate(
         n=Count("id"), total=Sum("amount"),

@@ -423,12 +423,6 @@ def target_delete(*, actor, target: SalesTarget, request=None) -> None:
 
 # --- Dashboard widgets ------------------------------------------------------------------------------------
 
-def _widget_keys() -> set[str]:
-    from assura.sales.dashboard import WIDGETS
-
-    return set(WIDGETS)
-
-
 @transaction.atomic
 def widget_add(*, actor, kind: str, request=None) -> DashboardWidget:
     from assura.sales.dashboard import widgets_available

@@ -24,7 +24,7 @@ from assura.core.views import (
     WorkspaceMixin,
 )
 from assura.sales import dashboard, selectors, services
-from assura.sales.choices import ForecastGroup, LossReason, OpportunityStatus
+from assura.sales.choices import ForecastGroup, LossReason
 from assura.sales.filters import OpportunityFilterSet
 from assura.sales.forecast import forecast
 from assura.sales.forms import LoseForm, OpportunityForm, StageForm, TargetForm
@@ -214,7 +214,8 @@ def kanban_context(request, params) -> dict:
     columns = selectors.kanban(user=user, queryset=qs)
     return {"filterset": filterset, "columns": columns, "stages": [c.stage for c in columns],
             "can_edit": user_can(user, EDIT), "filters_query": params.urlencode(), "stale_days": selectors.STALE_DAYS,
-            "loss_reasons": LossReason.choices}
+            "loss_reasons": LossReason.choices, "base_url": reverse("sales:opportunity_list"),
+            "next_url": f"{reverse('sales:kanban')}?{params.urlencode()}"}
 
 
 # --- Stages ------------------------------------------------------------------------------------------------
@@ -383,5 +384,3 @@ class WidgetMoveView(TenantObjectMixin, generic.View):
                              request=request)
         return HttpResponseRedirect(reverse("sales:dashboard") + _period_qs(request) + f"#widget-{widget.pk}")
 
-
-__all__ = ["OpportunityStatus"]
