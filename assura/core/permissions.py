@@ -52,6 +52,9 @@ PERMISSIONS: dict[str, tuple[str, frozenset[Role]]] = {
     "payments.record": (_("Enregistrer des encaissements"), frozenset({A, U})),
     # --- end portfolio ---
     # --- Sales (assura.sales) ---
+    "opportunities.edit": (_("Créer, modifier et faire avancer des opportunités"), frozenset({A, U})),
+    "pipeline.manage": (_("Configurer les étapes du pipeline commercial"), frozenset({A})),
+    "targets.manage": (_("Fixer les objectifs commerciaux"), frozenset({A})),
     # --- end sales ---
     # --- Service desk (assura.service) ---
     # Read: every member, through Ticket.visible_to (Utilisateur: own, agency, own teams).

@@ -18,7 +18,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
-from assura.core import navigation
+from assura.core import home, navigation
 from assura.core.permissions import PERMISSIONS, Role, user_can
 from assura.core.views import (
     TenantActionView,
@@ -137,6 +137,7 @@ class HomeView(WorkspaceMixin, generic.TemplateView):
         if user_can(user, "users.manage"):
             ctx["invite_form"] = InvitationForm(user=user)
         ctx["my_jobs"] = selectors.recent_jobs(user=user)
+        ctx["home_sections"] = home.sections_for(user)  # what other modules add (assura.core.home)
         return ctx
 
 

@@ -17,6 +17,10 @@ BLANK = [("", "—")]
 NEW = "new"
 NONE = "none"
 
+# Fields later modules add to the conversion form (registered in their AppConfig.ready):
+# name -> a function returning the form field. Their cleaned values go to lead_convert's `options`.
+CONVERSION_OPTION_FIELDS: dict = {}
+
 
 def active_members(user):
     return get_user_model().objects.visible_to(user).filter(is_active=True, status=UserStatus.ACTIVE)
@@ -105,6 +109,12 @@ class LeadConvertForm(forms.Form):
             account_choices.append((NEW, _("Créer le compte « %(name)s »") % {"name": instance.company}))
         account_choices.append((NONE, _("Ne pas lier de compte")))
         self.fields["account"].choices = account_choices
+        for name, make_field in CONVERSION_OPTION_FIELDS.items():
+            self.fields[name] = make_field()
+
+    @property
+    def option_fields(self):
+        return [self[name] for name in CONVERSION_OPTION_FIELDS]
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
@@ -113,6 +123,7 @@ class LeadConvertForm(forms.Form):
             "account": self.accounts.get(data["account"]),
             "create_account": data["account"] == NEW,
             "relation_kind": data["relation_kind"],
+            "options": {name: data.get(name) for name in CONVERSION_OPTION_FIELDS},
         }
 
 

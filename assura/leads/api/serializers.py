@@ -80,6 +80,10 @@ class LeadConvertSerializer(serializers.Serializer):
         help_text=_("Rôle du contact dans le compte ; par défaut « dirigeant » pour un gérant ou directeur, "
                     "sinon « employé »."),
     )
+    options = serializers.DictField(
+        required=False,
+        help_text=_("Options des autres modules, ex. {\"opportunity\": true} pour créer une opportunité."),
+    )
 
 
 class LeadConversionSerializer(serializers.Serializer):

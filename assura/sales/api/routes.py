@@ -2,4 +2,10 @@
 
 
 def register(router) -> None:
-    return None
+    from assura.sales.api import views
+
+    router.register("opportunities", views.OpportunityViewSet, basename="opportunity")
+    router.register("pipeline-stages", views.PipelineStageViewSet, basename="pipeline-stage")
+    router.register("targets", views.SalesTargetViewSet, basename="target")
+    router.register("forecast", views.ForecastViewSet, basename="forecast")
+    router.register("dashboard/widgets", views.DashboardWidgetViewSet, basename="dashboard-widget")
