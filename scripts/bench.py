@@ -366,12 +366,16 @@ def bench_modules() -> list:
     return found
 
 
-def seed_modules() -> dict:
-    from assura.identity.models import Organization
+def seed_modules(selected: set[str] | None) -> dict:
+    """Each module's data, for the modules whose cases run (all of them without BENCH_CASES)."""
+    from assura.identity.models import Organization, User
 
     org = Organization.objects.get(name=ORG_NAME, is_demo=True)
+    users = [User.objects.get(email=SUPERVISOR), User.objects.get(email=AGENT)]
     info = {}
     for module in bench_modules():
+        if selected is not None and not selected & {c["key"] for c in module.cases(org, users)}:
+            continue
         scale = env_int(module.SCALE_ENV, module.SCALE_DEFAULT)
         started = time.perf_counter()
         info[module.__name__] = module.seed(org, scale=scale, say=say) | {
@@ -755,7 +759,7 @@ def main() -> int:
     machine = machine_info()
     say(f"Benchmark database: {database} ({connection.vendor})")
     seeding = seed(target)
-    seeding["modules"] = seed_modules()
+    seeding["modules"] = seed_modules(selected)
     scale = scale_info()
     say("Scale: " + ", ".join(f"{k} {v:,}" if isinstance(v, int) else v for k, v in scale.items()))
     say(f"\n  {'case (milliseconds, server side)':<44} {'user':<11} {'p50':>7} {'p95':>7} {'max':>7} {'cpu p50':>7}"

@@ -8,6 +8,7 @@ class PortfolioConfig(AppConfig):
     verbose_name = _("Portefeuille")
 
     def ready(self):
+        from assura.core.home import HomeSection, register_home_section
         from assura.core.navigation import NavItem, register
         from assura.portfolio.profile import register_tabs
 
@@ -26,3 +27,18 @@ class PortfolioConfig(AppConfig):
                     "catalogue.manage", order=60, description=_("Branches, produits, formules, garanties, taxes")),
         )
         register_tabs()
+        # The home page: an agent's morning shows the renewals and the unpaid premiums to chase.
+        register_home_section(HomeSection("renewals_due", _("Renouvellements à venir (30 jours)"),
+                                          "portfolio/home/_renewals.html", _home_items, order=50))
+        register_home_section(HomeSection("overdue_premiums", _("Échéances impayées"),
+                                          "portfolio/home/_overdue.html", _home_items, order=55))
+
+
+def _home_items(user) -> dict:
+    """Both portfolio sections read the same two queries: done once per request's user."""
+    from assura.portfolio.selectors import home_items
+
+    items = getattr(user, "_portfolio_home_items", None)
+    if items is None:
+        items = user._portfolio_home_items = home_items(user)
+    return {"items": items}

@@ -8,6 +8,7 @@ class ServiceConfig(AppConfig):
     verbose_name = _("Service client")
 
     def ready(self):
+        from assura.core.home import HomeSection, register_home_section
         from assura.core.navigation import NavItem, register
         from assura.customers.views import DetailTab, register_contact_tab
         from assura.service import jobs  # noqa: F401 (registers the job handlers)
@@ -26,6 +27,8 @@ class ServiceConfig(AppConfig):
         )
         register_contact_tab(DetailTab("tickets", _("Réclamations / Demandes"), "service/partials/_contact_tab.html",
                                        35, context=_contact_tickets))
+        register_home_section(HomeSection("assigned_tickets", _("Mes demandes à traiter"),
+                                          "service/home/_tickets.html", _home_tickets, order=45))
 
 
 def _contact_tickets(view) -> dict:
@@ -34,3 +37,9 @@ def _contact_tickets(view) -> dict:
 
     return {"contact_tickets": contact_tickets(user=view.request.user, contact=view.object),
             "can_create_ticket": user_can(view.request.user, "tickets.edit")}
+
+
+def _home_tickets(user) -> dict:
+    from assura.service.selectors import home_items
+
+    return {"items": home_items(user)}
