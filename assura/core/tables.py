@@ -15,9 +15,10 @@ Counting and deep pages at a million rows — the decision (ADR 0006):
   the same cap bounds it: the deepest reachable page starts at row 1,000 (40 pages of 25,
   10 of 100). Past that, the page says to narrow the filters — nobody reads the 40,000th
   row of an unfiltered list; they search, filter or export.
-* A search (`?q=`) without a chosen sort lists the most recent records first
-  (`search_ordering`): a common name's matches sit together in alphabetical order, so
-  sorting them by name makes the database walk past every name before them.
+* A search (`?q=`) reads its first 1,001 matches from the search index, then sorts those
+  (`bound_search`): sorting every match lets the database walk the sort's index row by row,
+  seconds for a rare phone number. Without a chosen sort, search results come newest first
+  (`search_ordering`).
 * Page size is chosen by the user among `per_page_choices` (`?per_page=50`).
 """
 
@@ -114,12 +115,22 @@ class Table:
         self.request = request
         self.ordering = self._ordering(request.GET.get("ordering"))
         queryset = self.order(queryset)
+        if self.count_cap and isinstance(queryset, QuerySet) and (request.GET.get("q") or "").strip():
+            queryset = self.bound_search(queryset)
         self.per_page = self._per_page(request.GET.get("per_page"), per_page or self.per_page)
         self.paginator = CappedPaginator(queryset, self.per_page, cap=self.count_cap)
         self.page = self.paginator.get_page(request.GET.get("page"))
         # Set by list views offering bulk actions (see assura.core.bulk).
         self.bulk_actions: list = []
         self.selected_ids: set[int] = set()
+
+    def bound_search(self, queryset):
+        """A search lists (and sorts) at most its first `count_cap + 1` matches, found by the search
+        index in one query without ORDER BY. Sorting all of a search's matches lets the database
+        choose to walk the sort's index checking every row: fine for a common name, seconds for a
+        phone number that matches once among a million. Beyond the cap the page says to refine."""
+        ids = list(queryset.order_by().values_list("pk", flat=True)[: self.count_cap + 1])
+        return queryset.filter(pk__in=ids)
 
     def order(self, queryset):
         """The queryset sorted by the requested (whitelisted) column, ties broken by pk."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, Q
 
 from assura.core.globalsearch import Result, subtitle_join
-from assura.core.search import search_filter
+from assura.core.search import first_matches, search_filter
 from assura.customers.choices import RelationKind
 from assura.customers.models import Account, Consent, Contact, Relationship
 from assura.customers.services import INVERSE_RELATION
@@ -119,10 +119,12 @@ def customer_lookup(*, user, query: str, kinds: tuple[str, ...] = ("contact", "a
 
 # --- Global search (the header's box) ----------------------------------------------------------------
 
+SEARCH_BOX_POOL = 200  # matches read from the search index, of which the box shows the first few
+
 def search_contacts(user, query: str, limit: int):
     """One query: the most recent matching visible contacts (see Table.search_ordering: a name
     order makes the database walk past every name before a common one)."""
-    found = (Contact.objects.visible_to(user).filter(search_filter(query))
+    found = (first_matches(Contact.objects.visible_to(user), query, SEARCH_BOX_POOL)
              .only("pk", "code", "last_name", "first_name", "last_name_ar", "first_name_ar", "phone")
              .order_by("-created_at", "-pk")[:limit])
     return [Result(str(c), subtitle_join(c.code, phone_display(c.phone), c.full_name_ar),
@@ -130,6 +132,6 @@ def search_contacts(user, query: str, limit: int):
 
 
 def search_accounts(user, query: str, limit: int):
-    found = (Account.objects.visible_to(user).filter(search_filter(query))
+    found = (first_matches(Account.objects.visible_to(user), query, SEARCH_BOX_POOL)
              .only("pk", "name", "name_ar", "nif").order_by("name", "pk")[:limit])
     return [Result(a.name, subtitle_join(a.nif, a.name_ar), a.get_absolute_url()) for a in found]

@@ -8,7 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
 from assura.core.models import RecentView
-from assura.core.search import name_key, query_terms, search_filter
+from assura.core.search import first_matches, name_key, query_terms, search_filter
 from assura.leads.models import AssignmentRule, Lead
 from assura.leads.services import split_full_name
 
@@ -60,11 +60,11 @@ def conversion_proposals(*, user, lead: Lead, limit: int = 5) -> ConversionPropo
 
 
 def search_leads(user, query: str, limit: int):
-    """The header's search box: the most recent matching leads the user may see, in one query."""
+    """The header's search box: the most recent matching leads the user may see (two queries)."""
     from assura.core.globalsearch import Result, subtitle_join
     from assura.customers.tables import phone_display
 
-    found = (Lead.objects.visible_to(user).filter(search_filter(query))
+    found = (first_matches(Lead.objects.visible_to(user), query, 200)
              .only("pk", "full_name", "company", "phone", "status").order_by("-created_at", "-pk")[:limit])
     return [Result(lead.full_name, subtitle_join(lead.company, phone_display(lead.phone), lead.get_status_display()),
                    lead.get_absolute_url()) for lead in found]

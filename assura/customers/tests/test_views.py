@@ -127,6 +127,30 @@ def test_contact_list_search_and_filters(admin_client, admin, org):
     assert [r.split()[1] for r in table_rows(by_segment)] == ["Benali"]
 
 
+def test_a_search_sorts_at_most_its_first_matches_found_by_the_index(admin_client, admin, monkeypatch):
+    from assura.core.tables import Table
+
+    monkeypatch.setattr(Table, "count_cap", 3)
+    for name in ("Benali Zineb", "Benali Amine", "Benali Yacine", "Benali Karim", "Benali Sara"):
+        last, first = name.split()
+        services.contact_create(actor=admin, last_name=last, first_name=first)
+    services.contact_create(actor=admin, last_name="Haddad", phone="+213550123456")
+
+    with CaptureQueriesContext(connection) as ctx:
+        common = admin_client.get("/contacts/", {"q": "benal", "ordering": "first_name"})
+    queries = [q["sql"] for q in ctx.captured_queries]
+    rare = admin_client.get("/contacts/", {"q": "0550 12 34 56", "ordering": "first_name"})
+
+    # More matches than the cap: the first cap + 1 found are listed, sorted, and the page says "more than".
+    firsts = [r.split()[2] for r in table_rows(common)]
+    assert len(firsts) == 4 and firsts == sorted(firsts)
+    assert "Plus de 3 éléments" in html.unescape(common.content.decode())
+    # The matches are read by the search index alone: no ORDER BY for the database to walk.
+    ids_query = next(sql for sql in queries if "array_to_tsvector" in sql or "LIKE" in sql)
+    assert "ORDER BY" not in ids_query
+    assert [r.split()[1] for r in table_rows(rare)] == ["Haddad"]
+
+
 @pytest.mark.parametrize("rows", [5, 40])
 def test_contact_list_query_count_does_not_grow_with_rows(admin_client, org, agency, admin, rows,
                                                           django_assert_max_num_queries):
