@@ -9,8 +9,10 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from assura.core import exports  # noqa: F401  (registers the built-in job handlers)
+        from assura.core.exports_lists import register_bulk_export
         from assura.core.navigation import NavItem, register, register_section
 
+        register_bulk_export()
         register_section("main", None, 10)
         register_section("network", _("Réseau"), 50)
         register_section("admin", _("Administration"), 90)

@@ -25,6 +25,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
+from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import models
@@ -32,8 +33,10 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from assura.core.audit import audit_record
+from assura.core.bulk import BulkActionForm, BulkResult, register_bulk_action
 from assura.core.imports import csv_safe, discover
 from assura.core.jobs import job_enqueue, job_handler
 from assura.core.models import AuditAction, Job
@@ -218,3 +221,29 @@ def _write_xlsx(path: str, columns: list[Column], rows, reporter, *, title: str)
             reporter.step()
     finally:
         workbook.close()
+
+
+# --- "Exporter la sélection": the bulk action of list pages ---------------------------------------------
+
+class ExportSelectionForm(BulkActionForm):
+    format = forms.ChoiceField(label=gettext_lazy("Format"), choices=[("xlsx", "Excel (XLSX)"), ("csv", "CSV")],
+                               initial="xlsx")
+
+
+def export_selection(user, queryset, cleaned_data, request=None) -> BulkResult:
+    """The ticked rows (or every matching row, up to the bulk limit), exported in the background
+    with the list's columns and sort; the answer leads to the job's page and its file."""
+    model = queryset.model
+    kind = next((k for k, spec in export_specs().items() if spec.queryset(user).model is model), None)
+    if kind is None:
+        raise ValidationError(_("Cette liste ne s'exporte pas."))
+    query = request.GET.urlencode() if request is not None else ""
+    ids = list(queryset.values_list("pk", flat=True))
+    job = export_enqueue(user=user, kind=kind, query=query, fmt=cleaned_data.get("format") or "xlsx", ids=ids)
+    return BulkResult(len(ids), ngettext("Export de %(count)s ligne lancé.", "Export de %(count)s lignes lancé.",
+                                         len(ids)) % {"count": len(ids)}, url=job.get_absolute_url())
+
+
+def register_bulk_export() -> None:
+    register_bulk_action("export", gettext_lazy("Exporter la sélection"), "data.export", ExportSelectionForm,
+                         export_selection, icon="download")

@@ -200,6 +200,37 @@ def test_bulk_assign_owner_and_add_tag(admin_client, admin, agent, org):
     assert untouched.tags.count() == 0
 
 
+def test_bulk_export_of_the_ticked_rows_runs_as_a_job(admin_client, admin, org, django_capture_on_commit_callbacks):
+    from assura.core.models import Job
+
+    chosen = [ContactFactory(organization=org, last_name=name) for name in ("Zitouni", "Amrani")]
+    ContactFactory(organization=org, last_name="Pas coché")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post("/contacts/?ordering=last_name", {
+            "bulk_action": "export", "ids": [c.pk for c in chosen], "bulk-export-format": "csv"})
+
+    job = Job.objects.get()
+    assert response.status_code == 302 and response.url == job.get_absolute_url()
+    assert (job.params["kind"], job.params["format"], sorted(job.params["ids"])) == (
+        "contacts", "csv", sorted(c.pk for c in chosen))
+    assert job.status == "succeeded"
+    content = job.result_file.read().decode("utf-8-sig")
+    assert content.index("Amrani") < content.index("Zitouni") and "Pas coché" not in content
+
+
+def test_bulk_export_is_refused_without_the_export_permission(client, agent, org, agency):
+    from assura.core.models import Job
+
+    contact = ContactFactory(organization=org, owner=agent, agency=agency)
+    client.force_login(agent)
+
+    response = client.post("/contacts/", {"bulk_action": "export", "ids": [contact.pk], "bulk-export-format": "csv"})
+
+    assert response.status_code == 403
+    assert not Job.objects.exists()
+
+
 def test_bulk_delete_is_refused_to_a_user(client, agent, org, agency):
     contact = ContactFactory(organization=org, owner=agent, agency=agency)
     client.force_login(agent)
