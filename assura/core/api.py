@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.core.paginator import Page as DjangoPage
 from django.core.paginator import Paginator as DjangoPaginator
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, filters, pagination, permissions
@@ -84,7 +85,9 @@ class CappedApiPaginator(DjangoPaginator):
     @property
     def count(self):
         if self._total is None:
-            counted = self.object_list[:self.cap + 1].count()
+            rows = self.object_list
+            # Ordering does not change a count and would make the database sort every matching row.
+            counted = rows.order_by()[:self.cap + 1].count() if isinstance(rows, QuerySet) else len(rows)
             self._total, self.count_capped = min(counted, self.cap), counted > self.cap
         return self._total
 
