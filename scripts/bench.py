@@ -381,6 +381,11 @@ def seed_modules(selected: set[str] | None) -> dict:
         started = time.perf_counter()
         info[module.__name__] = module.seed(org, scale=scale, say=say) | {
             "scale": scale, "seconds": round(time.perf_counter() - started, 1)}
+    if info:
+        from django.db import connection
+
+        with connection.cursor() as cursor:  # fresh planner statistics for what the modules wrote
+            cursor.execute("ANALYZE")
     return info
 
 
