@@ -108,6 +108,12 @@ class OpportunityDetailView(TenantDetailView):
         ctx["stale"] = selectors.is_stale(opp)
         ctx["changes"] = history_for(opp, limit=30)
         ctx["loss_reasons"] = LossReason.choices
+        # A won deal leads to the insurance portfolio: a quote or a policy for the same customer.
+        if opp.status == "won" and user_can(self.request.user, "policies.edit"):
+            holder = f"contact={opp.contact_id}" if opp.contact_id else (
+                f"account={opp.account_id}" if opp.account_id else "")
+            ctx["issue_links"] = {"quote": f"{reverse('portfolio:quote_create')}?{holder}",
+                                  "policy": f"{reverse('portfolio:policy_create')}?{holder}"}
         return ctx
 
 

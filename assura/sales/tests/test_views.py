@@ -313,3 +313,21 @@ def test_contact_and_account_tabs_list_their_opportunities(agent_client, org, ag
     assert "Pour le contact 3" in body and "Pour le compte" not in body
     body = text(agent_client.get(account.get_absolute_url(), {"tab": "opportunities"}))
     assert "Pour le compte" in body and f"?account={account.pk}" in body
+
+
+def test_a_won_opportunity_leads_to_a_quote_or_a_policy_for_its_customer(client, agent, supervisor, make_opp,
+                                                                         stages, contact):
+    from assura.sales import services as sales_services
+
+    opp = make_opp()
+    won = next(s for s in stages.values() if s.is_won)
+    sales_services.opportunity_move(actor=agent, opportunity=opp, stage=won)
+
+    client.force_login(agent)
+    body = text(client.get(reverse("sales:opportunity_detail", args=[opp.pk])))
+    assert f'href="/quotes/new/?contact={contact.pk}"' in body and f'href="/policies/new/?contact={contact.pk}"' in body
+    # The quote form opens on that customer.
+    assert client.get(f"/quotes/new/?contact={contact.pk}").status_code == 200
+
+    client.force_login(supervisor)  # reads everything, issues nothing
+    assert 'data-testid="won-quote"' not in text(client.get(reverse("sales:opportunity_detail", args=[opp.pk])))
