@@ -838,10 +838,49 @@ def renewals_schedule(*, on=None, organization_id=None) -> int:
                     activity.delete()
                     continue
                 created += 1
+                renewal_opportunity(policy)
                 if policy.owner is not None:
                     notify(user=policy.owner, kind="portfolio.renewal", title=subject,
                            body=str(policy.holder or ""), url=policy.get_absolute_url())
     return created
+
+
+# Catalogue branch codes (catalogue_data.py) → the sales module's branches.
+SALES_BRANCHES = {"AUT": "automobile", "DRM": "deux_roues", "MRH": "habitation", "CAT": "catnat", "IRD": "incendie",
+                  "ENG": "industriels", "TRP": "transport", "RC": "rc", "AGR": "agricole", "VOY": "voyage",
+                  "SAN": "sante", "PRV": "personnes"}
+
+
+def renewal_opportunity(policy: Policy):
+    """When the sales module is installed, a renewal opportunity for the policy's manager, in the
+    pipeline beside the renewal task (once: called when the renewal task is created). None when the
+    manager may not hold opportunities or the branch has no sales equivalent."""
+    from django.apps import apps
+
+    from assura.core.permissions import user_can
+
+    owner = policy.owner
+    if not apps.is_installed("assura.sales") or owner is None or not owner.is_active \
+            or not user_can(owner, "opportunities.edit"):
+        return None
+    from assura.sales import services as sales
+    from assura.sales.choices import Branch as SalesBranch
+    from assura.sales.choices import OpportunityKind
+
+    branch_code = policy.product.branch.code
+    branch = SALES_BRANCHES.get(branch_code) or next(
+        (value for value, label in SalesBranch.choices if str(label) == policy.product.branch.name), None)
+    if branch is None:
+        return None
+    try:
+        with transaction.atomic():
+            return sales.opportunity_create(
+                actor=owner, name=(_("Renouvellement %(number)s") % {"number": policy.number})[:150],
+                contact=policy.contact, account=policy.account, kind=OpportunityKind.RENEWAL, agency=policy.agency,
+                expected_close_date=policy.expiry_date, next_step=_("Proposer le renouvellement"),
+                lines=[{"branch": branch, "produit": policy.product.name[:120], "premium": policy.total_premium}])
+    except ValidationError:
+        return None
 
 
 # --- Claims -------------------------------------------------------------------------------------------------------

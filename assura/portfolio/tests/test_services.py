@@ -312,6 +312,13 @@ def test_renewal_tasks_created_once(admin, agent, auto):
     assert services.renewals_schedule() == 0
     task = RenewalTask.objects.get(policy=soon).activity
     assert task.assignee == agent and soon.number in task.subject
+    # With the sales module, the renewal is in the manager's pipeline too — once.
+    from assura.sales.models import Opportunity
+
+    opportunity = Opportunity.objects.get()
+    assert (opportunity.kind, opportunity.owner, opportunity.contact_id, opportunity.expected_close_date) == (
+        "renouvellement", agent, soon.contact_id, soon.expiry_date)
+    assert opportunity.amount == soon.total_premium and soon.number in opportunity.name
 
 
 # --- Claims ---------------------------------------------------------------------------------------------
