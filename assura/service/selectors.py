@@ -71,13 +71,42 @@ def customer_summary(*, user, ticket, limit: int = 5) -> dict:
     elif ticket.customer_email:
         customer_q = Q(customer_email=ticket.customer_email)
     if customer_q is None:
-        return {"tickets": [], "open_count": 0}
+        return {"tickets": [], "open_count": 0, **_portfolio_summary(user=user, ticket=ticket, limit=limit)}
     qs = Ticket.objects.visible_to(user).filter(customer_q).exclude(pk=ticket.pk)
     rows = list(qs.annotate(closed_rank=Case(When(status__in=OPEN_STATUSES, then=Value(0)), default=Value(1),
                                          output_field=IntegerField()))
                 .order_by("closed_rank", "-created_at")
                 .only("pk", "reference", "subject", "status", "created_at")[:limit])
-    return {"tickets": rows, "open_count": sum(1 for r in rows if r.status in OPEN_STATUSES)}
+    return {"tickets": rows, "open_count": sum(1 for r in rows if r.status in OPEN_STATUSES),
+            **_portfolio_summary(user=user, ticket=ticket, limit=limit)}
+
+
+def _portfolio_summary(*, user, ticket, limit: int) -> dict:
+    """With the insurance portfolio installed: the customer's policies in force and open claims,
+    and the policy and claim the ticket names, as links (what the user may see; three queries)."""
+    from django.apps import apps
+
+    if not apps.is_installed("assura.portfolio"):
+        return {}
+    from assura.portfolio.choices import ClaimStatus, PolicyStatus
+    from assura.portfolio.models import Claim, Policy
+
+    holder = ({"contact_id": ticket.contact_id} if ticket.contact_id else
+              {"account_id": ticket.account_id} if ticket.account_id else None)
+    policies = Policy.objects.visible_to(user).select_related("product")
+    claims = Claim.objects.visible_to(user)
+    summary = {"policies": [], "claims": [], "policy": None, "claim": None}
+    if holder:
+        summary["policies"] = list(policies.filter(**holder, status=PolicyStatus.IN_FORCE)
+                                   .order_by("expiry_date", "pk")[:limit])
+        summary["claims"] = list(claims.filter(**holder).exclude(
+            status__in=[ClaimStatus.SETTLED, ClaimStatus.REFUSED, ClaimStatus.CLOSED]).order_by("-declared_on", "-pk")
+            [:limit])
+    if ticket.policy_number:
+        summary["policy"] = policies.filter(number__iexact=ticket.policy_number.strip()).first()
+    if ticket.claim_number:
+        summary["claim"] = claims.filter(number__iexact=ticket.claim_number.strip()).first()
+    return summary
 
 
 def contact_tickets(*, user, contact, limit: int = 50):

@@ -59,6 +59,28 @@ def test_ticket_page_shows_conversation_summary_and_templates(client, agent, tic
     assert f"Bonjour {ticket.customer_name}, dossier {ticket.reference}." in body  # rendered for one-click insert
 
 
+def test_ticket_page_links_the_customers_policies_and_claims(client, agent, admin, tickets, org):
+    from assura.portfolio.choices import ClaimStatus
+    from assura.portfolio.tests.factories import make_claim, make_policy
+
+    ticket = tickets[1]  # a ticket of the agency's contact, assigned to the agent
+    policy = make_policy(org, contact=ticket.contact, owner=agent, agency=agent.agency, number="AUT-2026-000777")
+    claim = make_claim(org, policy=policy, status=ClaimStatus.EXPERTISE, owner=agent, agency=agent.agency)
+    make_claim(org, policy=make_policy(org, contact=ticket.contact, owner=agent, agency=agent.agency,
+                                       number="AUT-2025-000001"), status=ClaimStatus.SETTLED, owner=agent,
+               agency=agent.agency)
+    Ticket.objects.filter(pk=ticket.pk).update(policy_number="aut-2026-000777", claim_number=claim.number)
+    client.force_login(agent)
+
+    body = text(client.get(ticket.get_absolute_url()))
+
+    assert f'data-testid="ticket-policy"><a href="{policy.get_absolute_url()}">AUT-2026-000777</a>' in body
+    claim_link = f'href="{claim.get_absolute_url()}">{claim.number}</a>'
+    assert f'{claim_link} <span class="text-body-secondary">(En expertise)' in body
+    summary = body[body.index('data-testid="summary-claims"'):]
+    assert claim.number in summary and "SIN-T-" in summary and "Réglé" not in summary.split("</ul>")[0]
+
+
 def test_reply_note_and_resolve_through_the_page(client, agent, tickets, django_capture_on_commit_callbacks):
     ticket = tickets[1]
     client.force_login(agent)
