@@ -331,3 +331,18 @@ def test_a_won_opportunity_leads_to_a_quote_or_a_policy_for_its_customer(client,
 
     client.force_login(supervisor)  # reads everything, issues nothing
     assert 'data-testid="won-quote"' not in text(client.get(reverse("sales:opportunity_detail", args=[opp.pk])))
+
+
+@pytest.mark.parametrize("language", ["fr", "en", "ar"])
+def test_amounts_are_written_as_number_format_would(language):
+    from django.utils import translation
+    from django.utils.formats import number_format
+
+    from assura.sales.templatetags.sales_tags import dzd
+
+    values = [Decimal("0"), Decimal("-0.005"), Decimal("999.995"), Decimal("1000"), Decimal("-1234567.891"),
+              Decimal("123456789012.5"), 7, "1500.5"]
+    with translation.override(language):
+        assert [dzd(v) for v in values] == [
+            f"{number_format(Decimal(v).quantize(Decimal('0.01')), 2, force_grouping=True)} DZD" for v in values]
+    assert dzd(None) == "—"
