@@ -32,19 +32,26 @@ def _attrs(attrs: dict) -> str:
     )
 
 
-def render_select(widget: dict) -> str:
-    parts = [format_html('<select name="{}"', widget["name"]), _attrs(widget["attrs"]), ">"]
-    for group_name, group_choices, _index in widget["optgroups"]:
+def _select_html(name, attrs: dict, groups) -> str:
+    """<select> markup from (group label or None, [(value, label, option attributes)]) groups."""
+    parts = [format_html('<select name="{}"', name), _attrs(attrs), ">"]
+    for group_name, options in groups:
         if group_name:
             parts.append(format_html('\n  <optgroup label="{}">', group_name))
-        for option in group_choices:
-            parts.append(format_html('\n  <option value="{}"', str(option["value"])))
-            parts.append(_attrs(option["attrs"]))
-            parts.append(format_html(">{}</option>", option["label"]))
+        for value, label, option_attrs in options:
+            parts.append(format_html('\n  <option value="{}"', value))
+            parts.append(_attrs(option_attrs))
+            parts.append(format_html(">{}</option>", label))
         if group_name:
             parts.append("\n  </optgroup>")
     parts.append("\n</select>")
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+
+
+def render_select(widget: dict) -> str:
+    return _select_html(widget["name"], widget["attrs"], [
+        (group_name, [(str(o["value"]), o["label"], o["attrs"]) for o in options])
+        for group_name, options, _index in widget["optgroups"]])
 
 
 class FastSelectRenderer(DjangoTemplates):
@@ -74,26 +81,23 @@ def render_select_field(bound_field, attrs: dict) -> str | None:
         final["multiple"] = True
     values = widget.format_value(bound_field.value())
     multiple, has_selected = widget.allow_multiple_selected, False
-    parts = [format_html('<select name="{}"', bound_field.html_name), _attrs(final), ">"]
     choices = widget.choices
     if isinstance(choices, ModelChoiceIterator) and not choices.queryset._prefetch_related_lookups:
         choices = model_choices(choices)
+    groups = []
     for option_value, option_label in choices:
         if isinstance(option_label, list | tuple):
-            group, choices = option_value, option_label
-            parts.append(format_html('\n  <optgroup label="{}">', group))
+            group, members = option_value, option_label
         else:
-            group, choices = None, [(option_value, option_label)]
-        for value, label in choices:
+            group, members = None, [(option_value, option_label)]
+        options = []
+        for value, label in members:
             text = "" if value is None else str(value)
             selected = (not has_selected or multiple) and text in values
             has_selected |= selected
-            parts.append(format_html('\n  <option value="{}"{}>{}</option>', text,
-                                     mark_safe(" selected") if selected else "", label))  # noqa: S308
-        if group is not None:
-            parts.append("\n  </optgroup>")
-    parts.append("\n</select>")
-    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+            options.append((text, label, {"selected": True} if selected else {}))
+        groups.append((group, options))
+    return _select_html(bound_field.html_name, final, groups)
 
 
 # --- Choices read from the database -------------------------------------------------------------------
