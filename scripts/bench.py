@@ -17,7 +17,9 @@ What it does
   4. Writes bench/results.json and prints a table with the targets of issue #3 and PASS / FAIL.
 
 Other settings: BENCH_CASES=list,search_name,import (run only these; BENCH_CASES=none only seeds),
-BENCH_IMPORT_ROWS (default 100,000), BENCH_OUTPUT (default bench/results.json), BENCH_EXPLAIN=1 (plans of
+BENCH_IMPORT_ROWS (default 100,000), BENCH_TRIAGE_SAMPLES (200), BENCH_INBOUND_SAMPLES (20; set
+CELERY_BROKER_URL=redis://… to measure the worker on Redis rather than the filesystem broker),
+BENCH_OUTPUT (default bench/results.json), BENCH_EXPLAIN=1 (plans of
 the heaviest queries of each case in bench/explain.txt), BENCH_STRICT=1 (exit 1 when a case fails its target).
 """
 
@@ -351,6 +353,9 @@ BUILTIN_CASES = len(CASES)
 #   seed(org, *, scale, say)      idempotent bulk seeding up to `scale` records of the module, returns a dict;
 #   cases(org, users)             a list of {"key", "label", "target_ms" (PostgreSQL), "query_limit" (optional),
 #                                 "api" (optional), "paths": {user email: [URL, ...]}}.
+#   timings(org, users, *, selected, say) and TIMING_KEYS (optional): timed jobs that are not pages (a scan, a
+#                                 scheduler run, a worker round trip): rows {"case", "label", "status", "value",
+#                                 "unit", "target", "pass", "detail"}; `selected` is None or the BENCH_CASES set.
 BENCH_MODULES = ("portfolio", "sales", "service")
 
 
@@ -375,7 +380,8 @@ def seed_modules(selected: set[str] | None) -> dict:
     users = [User.objects.get(email=SUPERVISOR), User.objects.get(email=AGENT)]
     info = {}
     for module in bench_modules():
-        if selected is not None and not selected & {c["key"] for c in module.cases(org, users)}:
+        keys = {c["key"] for c in module.cases(org, users)} | set(getattr(module, "TIMING_KEYS", ()))
+        if selected is not None and not selected & keys:
             continue
         scale = env_int(module.SCALE_ENV, module.SCALE_DEFAULT)
         started = time.perf_counter()
@@ -564,6 +570,40 @@ def run_cases(selected: set[str] | None, vendor: str, warmup: int, requests: int
             results.append(row)
             print_row(row)
     return results
+
+
+def run_timings(selected: set[str] | None) -> list[dict]:
+    """Each module's timed jobs (SLA scan, scheduler run, worker round trip…)."""
+    from assura.identity.models import Organization, User
+
+    org = Organization.objects.get(name=ORG_NAME, is_demo=True)
+    users = [User.objects.get(email=SUPERVISOR), User.objects.get(email=AGENT)]
+    rows = []
+    for module in bench_modules():
+        if not hasattr(module, "timings"):
+            continue
+        if selected is not None and not selected & set(getattr(module, "TIMING_KEYS", ())):
+            continue
+        try:
+            found = module.timings(org, users, selected=selected, say=say)
+        except Exception as exc:  # a crashing job is a result too
+            found = [{"case": module.__name__, "label": module.__name__, "status": "error", "pass": None,
+                      "detail": f"{type(exc).__name__}: {exc}"[:300]}]
+        for row in found:
+            print_timing(row)
+        rows.extend(found)
+    return rows
+
+
+def print_timing(row: dict) -> None:
+    head = f"  {row['label'][:66]:<66}"
+    if row.get("status") != "measured":
+        say(f"{head} {row.get('status', 'error').upper()}: {row.get('detail', '')}")
+        return
+    verdict = "PASS" if row["pass"] else "FAIL"
+    say(f"{head} {row['value']:>9} {row['unit']:<3} ≤{row['target']} {row['unit']:<3} {verdict}")
+    if row.get("detail"):
+        say(f"      {row['detail']}")
 
 
 def explain(results: list[dict]) -> Path:
@@ -780,6 +820,9 @@ def main() -> int:
                 f"({imported['seconds']} s)  ≥3,000 rows/s {verdict}")
         else:
             say(f"  {imported['label']:<56} {imported['status'].upper()}: {imported['detail']}")
+    timed = run_timings(selected)
+    if timed:
+        results.extend(timed)
     if os.environ.get("BENCH_EXPLAIN") == "1":
         say(f"Query plans: {explain(results).relative_to(ROOT)}")
     if hasattr(os, "getloadavg"):
