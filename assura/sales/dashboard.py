@@ -219,14 +219,14 @@ def crm_collab(user, period: Period) -> dict:
          "type": "bar"},
         {"label": str(_("Affaires gagnées")), "data": [won_rows.get(m, {}).get("n", 0) for m in period.months],
          "type": "bar"},
-        {"label": str(_("Montant ouvert (DZD)")), "yAxisID": "y1", "type": "line",
+        {"label": str(_("Montant ouvert (DA)")), "yAxisID": "y1", "type": "line",
          "data": [str(money(open_rows.get(m, {}).get("a") or 0)) for m in period.months]},
     ])
 
 
 def won_by_month(user, period: Period) -> dict:
     rows = _by_month(_opps(user).filter(status=OpportunityStatus.WON), "closed_on", period, a=Sum("amount"))
-    return _chart(period, [{"label": str(_("Primes gagnées (DZD)")), "type": "bar",
+    return _chart(period, [{"label": str(_("Primes gagnées (DA)")), "type": "bar",
                             "data": [str(money(rows.get(m, {}).get("a") or 0)) for m in period.months]}])
 
 

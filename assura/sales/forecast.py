@@ -2,7 +2,7 @@
 
 Rules (tested with tables of cases in tests/test_forecast.py):
   * an open opportunity counts in the period of its expected close date: its amount in
-    "pipeline", amount × probability / 100 in "weighted" (kept exact to 1/10,000 DZD and
+    "pipeline", amount × probability / 100 in "weighted" (kept exact to 1/10,000 DA and
     rounded half-up to the centime only for display);
   * a won opportunity counts in "won" (amount and count) in the period it was won (closed_on);
   * a target counts in a bucket when its whole period lies inside the bucket (monthly targets

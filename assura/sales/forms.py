@@ -68,7 +68,7 @@ class OpportunityForm(forms.Form):
                                                            required=False)
             self.fields[f"produit_{i}"] = forms.CharField(label=_("Produit / formule"), max_length=150,
                                                           required=False)
-            self.fields[f"premium_{i}"] = forms.DecimalField(label=_("Prime annuelle (DZD)"), max_digits=14,
+            self.fields[f"premium_{i}"] = forms.DecimalField(label=_("Prime annuelle (DA)"), max_digits=14,
                                                              decimal_places=2, required=False)
 
     @property
@@ -110,7 +110,7 @@ class TargetForm(forms.Form):
     period = forms.ChoiceField(label=_("Période"), choices=TargetPeriod.choices)
     start = forms.DateField(label=_("Début de la période"), widget=DATE,
                             help_text=_("Un jour de la période : le mois, le trimestre ou l'année qui le contient."))
-    premium_target = forms.DecimalField(label=_("Objectif de primes (DZD)"), max_digits=14, decimal_places=2)
+    premium_target = forms.DecimalField(label=_("Objectif de primes (DA)"), max_digits=14, decimal_places=2)
     count_target = forms.IntegerField(label=_("Objectif d'affaires gagnées"), initial=0)
 
     def __init__(self, *args, user=None, instance=None, **kwargs):

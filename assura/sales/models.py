@@ -63,7 +63,7 @@ class Opportunity(TenantModel):
     status = models.CharField(_("statut"), max_length=5, choices=OpportunityStatus.choices,
                               default=OpportunityStatus.OPEN, editable=False)
     probability = models.PositiveSmallIntegerField(_("probabilité (%)"), validators=PERCENT)
-    amount = models.DecimalField(_("prime annuelle estimée (DZD)"), default=0, editable=False, **MONEY)
+    amount = models.DecimalField(_("prime annuelle estimée (DA)"), default=0, editable=False, **MONEY)
     expected_close_date = models.DateField(_("date de clôture prévue"))
     source = models.CharField(_("source"), max_length=20, blank=True)
     lead = models.ForeignKey("leads.Lead", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
@@ -128,7 +128,7 @@ class OpportunityLine(TenantModel):
     opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="lines")
     branch = models.CharField(_("branche"), max_length=12, choices=Branch.choices)
     produit = models.CharField(_("produit / formule"), max_length=150, null=True, blank=True)
-    premium = models.DecimalField(_("prime annuelle estimée (DZD)"), **MONEY,
+    premium = models.DecimalField(_("prime annuelle estimée (DA)"), **MONEY,
                                   validators=[MinValueValidator(0, _("Un montant ne peut pas être négatif."))])
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -175,7 +175,7 @@ class SalesTarget(TenantModel):
     period = models.CharField(_("période"), max_length=7, choices=TargetPeriod.choices)
     start = models.DateField(_("début"))
     end = models.DateField(_("fin"), editable=False)
-    premium_target = models.DecimalField(_("objectif de primes (DZD)"), **MONEY,
+    premium_target = models.DecimalField(_("objectif de primes (DA)"), **MONEY,
                                          validators=[MinValueValidator(0, _("Un montant ne peut pas être négatif."))])
     count_target = models.PositiveIntegerField(_("objectif d'affaires gagnées"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)

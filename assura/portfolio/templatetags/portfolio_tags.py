@@ -1,10 +1,10 @@
-from decimal import Decimal
 
 from django import template
 from django.utils.html import format_html
 
+from assura.core.money import format_da
+
 register = template.Library()
-NNBSP, NBSP = "\u202f", "\u00a0"
 
 COLOURS = {
     "en_vigueur": "success", "suspendue": "warning", "resiliee": "danger", "expiree": "secondary",
@@ -15,19 +15,7 @@ COLOURS = {
 }
 
 
-@register.filter
-def da(value):
-    """12345.5 → « 12 345,50 DA » (French grouping, never a float)."""
-    if value in (None, ""):
-        return "—"
-    value = Decimal(value).quantize(Decimal("0.01"))
-    sign = "-" if value < 0 else ""
-    whole, cents = f"{abs(value):.2f}".split(".")
-    groups = []
-    while whole:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    return sign + NNBSP.join(groups) + "," + cents + NBSP + "DA"
+da = register.filter("da", format_da)
 
 
 @register.simple_tag

@@ -22,7 +22,7 @@ class PipelineStageSerializer(serializers.ModelSerializer):
 
 class OpportunityLineSerializer(serializers.ModelSerializer):
     branch = serializers.ChoiceField(choices=Branch.choices)
-    premium = serializers.DecimalField(max_digits=14, decimal_places=2, help_text=_("Prime annuelle estimée (DZD)."))
+    premium = serializers.DecimalField(max_digits=14, decimal_places=2, help_text=_("Prime annuelle estimée (DA)."))
 
     class Meta:
         model = OpportunityLine
