@@ -3,6 +3,8 @@ companies) and `required_actions` maps DRF actions to the permission matrix (403
 
 from rest_framework import viewsets
 
+from assura.core.serializing import speed_up
+
 
 class TenantViewSetMixin:
     model = None
@@ -14,6 +16,10 @@ class TenantViewSetMixin:
         if self.select_related:
             qs = qs.select_related(*self.select_related)
         return qs.order_by(*(self.model._meta.ordering or ["pk"]))
+
+    def get_serializer(self, *args, **kwargs):
+        """Lists are written through the fast path of core/serializing.py (DRF's exact output)."""
+        return speed_up(super().get_serializer(*args, **kwargs))
 
 
 class TenantReadOnlyViewSet(TenantViewSetMixin, viewsets.ReadOnlyModelViewSet):

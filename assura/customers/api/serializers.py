@@ -13,6 +13,7 @@ from rest_framework import serializers
 
 from assura.api.serializers import VisibleRelatedField
 from assura.core.models import Wilaya
+from assura.core.serializing import PrefetchedListSerializer, ReadsPrefetched
 from assura.customers.choices import Channel, PhoneType
 from assura.customers.models import Account, Consent, Contact, Relationship
 from assura.identity.models import Agency
@@ -26,13 +27,14 @@ class PhoneSerializer(serializers.Serializer):
     )
 
 
-class TagNamesField(serializers.ListField):
-    """Tags by name: read from the record's tags, written as names (unknown ones are created)."""
+class TagNamesField(ReadsPrefetched, serializers.ListField):
+    """Tags by name: read from the record's tags (the `tags_list` a list prefetched, else the relation),
+    written as names (unknown ones are created)."""
 
     child = serializers.CharField(max_length=50)
 
     def to_representation(self, value):
-        return [tag.name for tag in value.all()]
+        return [tag.name for tag in (value.all() if hasattr(value, "all") else value)]
 
 
 # The consent's `channel` and a record's `preferred_channel` share one choice set, which
@@ -50,6 +52,7 @@ class ConsentSerializer(serializers.ModelSerializer):
         model = Consent
         fields = ["channel", "granted", "recorded_at", "source"]
         read_only_fields = fields
+        list_serializer_class = PrefetchedListSerializer  # a list reads `consents_list` (prefetched)
 
 
 class CustomerSerializer(serializers.ModelSerializer):

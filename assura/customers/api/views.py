@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
@@ -74,7 +75,8 @@ class ContactViewSet(CustomerViewSetMixin, TenantModelViewSet):
 
     def get_queryset(self):
         return (selectors.contact_list(user=self.request.user).select_related(None)
-                .prefetch_related("tags", "consents").order_by(*Contact._meta.ordering))
+                .prefetch_related(Prefetch("tags", to_attr="tags_list"), Prefetch("consents", to_attr="consents_list"))
+                .order_by(*Contact._meta.ordering))
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -119,7 +121,7 @@ class AccountViewSet(CustomerViewSetMixin, TenantModelViewSet):
 
     def get_queryset(self):
         return (selectors.account_list(user=self.request.user).select_related(None)
-                .prefetch_related("tags").order_by(*Account._meta.ordering))
+                .prefetch_related(Prefetch("tags", to_attr="tags_list")).order_by(*Account._meta.ordering))
 
     def perform_destroy(self, instance):
         services.account_delete(actor=self.request.user, account=instance, request=self.request)
