@@ -16,6 +16,8 @@ urlpatterns = [
     path("calendar/", views.CalendarView.as_view(), name="calendar"),
     path("notifications/", views.NotificationListView.as_view(), name="notification_list"),
     path("notifications/bell/", views.NotificationBellView.as_view(), name="notification_bell"),
+    path("notifications/preferences/", views.NotificationPreferencesView.as_view(),
+         name="notification_preferences"),
     path("notifications/read-all/", views.NotificationReadAllView.as_view(), name="notification_read_all"),
     path("notifications/<int:pk>/read/", views.NotificationReadView.as_view(), name="notification_read"),
 ]

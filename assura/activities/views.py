@@ -27,13 +27,14 @@ from django.views import generic
 from assura.activities import selectors, services
 from assura.activities.choices import ActivityKind, ActivityStatus
 from assura.activities.filters import SCOPE_AGENCY, SCOPE_MINE, ActivityFilterSet
-from assura.activities.forms import ActivityForm, RescheduleForm, default_start
+from assura.activities.forms import ActivityForm, NotificationPreferencesForm, RescheduleForm, default_start
 from assura.activities.models import Activity
 from assura.activities.tables import ActivityTable
 from assura.activities.templatetags.activity_tags import panel_context, quick_links
 from assura.core.models import Notification
+from assura.core.notifications import preferences_of
 from assura.core.permissions import Role, user_can
-from assura.core.records import notifications_mark_read
+from assura.core.records import notification_preferences_set, notifications_mark_read
 from assura.core.views import (
     TenantActionView,
     TenantDetailView,
@@ -425,3 +426,19 @@ class NotificationReadAllView(WorkspaceMixin, generic.View):
             messages.success(request, _g("Toutes les notifications sont marquées comme lues."))
         return HttpResponseRedirect(safe_next(request, reverse("activities:notification_list")))
 
+
+
+class NotificationPreferencesView(WorkspaceMixin, generic.FormView):
+    """The user's own choice, per category, of in-app notifications and e-mails."""
+
+    template_name = "activities/notification_preferences.html"
+    form_class = NotificationPreferencesForm
+    page_title = _("Préférences de notification")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "preferences": preferences_of(self.request.user)}
+
+    def form_valid(self, form):
+        notification_preferences_set(actor=self.request.user, preferences=form.preferences())
+        messages.success(self.request, _g("Préférences de notification enregistrées."))
+        return HttpResponseRedirect(reverse("activities:notification_preferences"))
