@@ -192,3 +192,17 @@ class NotificationPreferencesForm(forms.Form):
             key, channel = name.split("__")
             prefs.setdefault(key, {})[channel] = value
         return prefs
+
+
+class ReminderForm(forms.Form):
+    """The profile's "Nouveau rappel": a task on the customer, due and reminded at one moment."""
+
+    subject = forms.CharField(label=_("Objet"), max_length=200)
+    remind_at = forms.DateTimeField(label=_("Date et heure"), widget=DateTimeLocalInput())
+    remind_by_email = forms.BooleanField(label=_("Aussi par e-mail"), required=False)
+
+    def clean_remind_at(self):
+        value = self.cleaned_data["remind_at"]
+        if value <= timezone.now():
+            raise forms.ValidationError(_("Choisissez une date et une heure à venir."))
+        return value
