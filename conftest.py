@@ -6,6 +6,7 @@ import pytest
 
 from assura.core.permissions import Role
 from assura.core.testing import factories as f
+from assura.core.testing.smtp import smtp  # noqa: F401 (the shared fixture)
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM is only
 # touched synchronously from the same thread, so this guard is a false alarm here.

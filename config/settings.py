@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from config import env
@@ -297,6 +298,7 @@ CELERY_BEAT_SCHEDULE = {
     "service-poll-mailboxes": {"task": "assura.service.tasks.poll_mailboxes", "schedule": 60},
     "portfolio-renewals": {"task": "assura.portfolio.tasks.schedule_renewals", "schedule": 6 * 3600},
     "portfolio-dunning": {"task": "assura.portfolio.tasks.run_dunning", "schedule": 6 * 3600},
+    "customer-birthdays": {"task": "assura.customers.tasks.notify_birthdays", "schedule": crontab(hour=7, minute=0)},
 }
 
 # --- Demo ------------------------------------------------------------------------------------

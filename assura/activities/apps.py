@@ -8,6 +8,7 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("Activités")
 
     def ready(self):
+        from assura.activities.profile import register_tabs
         from assura.core.navigation import NavItem, register
 
         register(
@@ -16,3 +17,4 @@ class ActivitiesConfig(AppConfig):
             NavItem("calendar", _("Calendrier"), "activities:calendar", "calendar3", "main", order=45,
                     description=_("Mes rendez-vous et échéances, et ceux de mon agence")),
         )
+        register_tabs()

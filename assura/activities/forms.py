@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assura.activities.choices import ActivityChannel, ActivityKind, CallDirection, CallOutcome, Priority
 from assura.activities.services import DEFAULT_APPOINTMENT_REMINDER, LOGGED_KINDS
+from assura.core.notifications import CATEGORIES
 from assura.identity.models import Agency
 
 REMINDER_CHOICES = [
@@ -168,3 +169,40 @@ def default_start(now=None):
     """The next full hour: a sensible default for a new appointment or task."""
     now = timezone.localtime(now or timezone.now())
     return now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+
+
+class NotificationPreferencesForm(forms.Form):
+    """Two boxes per notification category: in-app and e-mail (`<category>__in_app`, `<category>__email`)."""
+
+    def __init__(self, *args, preferences: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = []
+        for category in CATEGORIES:
+            names = []
+            for channel, label in (("in_app", _("Dans Assura")), ("email", _("Par e-mail"))):
+                name = f"{category.key}__{channel}"
+                self.fields[name] = forms.BooleanField(label=f"{category.label} — {label}", required=False,
+                                                       initial=preferences[category.key][channel])
+                names.append(name)
+            self.rows.append((category, self[names[0]], self[names[1]]))
+
+    def preferences(self) -> dict:
+        prefs: dict[str, dict[str, bool]] = {}
+        for name, value in self.cleaned_data.items():
+            key, channel = name.split("__")
+            prefs.setdefault(key, {})[channel] = value
+        return prefs
+
+
+class ReminderForm(forms.Form):
+    """The profile's "Nouveau rappel": a task on the customer, due and reminded at one moment."""
+
+    subject = forms.CharField(label=_("Objet"), max_length=200)
+    remind_at = forms.DateTimeField(label=_("Date et heure"), widget=DateTimeLocalInput())
+    remind_by_email = forms.BooleanField(label=_("Aussi par e-mail"), required=False)
+
+    def clean_remind_at(self):
+        value = self.cleaned_data["remind_at"]
+        if value <= timezone.now():
+            raise forms.ValidationError(_("Choisissez une date et une heure à venir."))
+        return value

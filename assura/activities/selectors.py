@@ -13,6 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from assura.activities.choices import ActivityKind, ActivityStatus
 from assura.activities.models import Activity
@@ -182,3 +183,19 @@ def notification_list(*, user):
 
 def notification_unread_count(*, user) -> int:
     return Notification.objects.visible_to(user).filter(read_at__isnull=True).count()
+
+
+def notifications_about(*, user, record, limit: int = 50) -> list[Notification]:
+    """The user's own notifications about a record (a customer), newest first: one query."""
+    return list(notification_list(user=user).filter(content_type=ContentType.objects.get_for_model(record),
+                                                    object_id=record.pk)[:limit])
+
+
+def reminders_about(*, user, record, limit: int = 50, now=None) -> tuple[list[Activity], list[Activity]]:
+    """The reminders set on a customer's activities that the user may see: those to come (soonest
+    first), then those past (latest first). Two queries."""
+    now = now or timezone.now()
+    qs = (Activity.objects.visible_to(user).filter(**{record._meta.model_name: record}, remind_at__isnull=False)
+          .select_related("assignee"))
+    return (list(qs.filter(remind_at__gte=now).order_by("remind_at", "pk")[:limit]),
+            list(qs.filter(remind_at__lt=now).order_by("-remind_at", "-pk")[:limit]))

@@ -27,13 +27,20 @@ from django.views import generic
 from assura.activities import selectors, services
 from assura.activities.choices import ActivityKind, ActivityStatus
 from assura.activities.filters import SCOPE_AGENCY, SCOPE_MINE, ActivityFilterSet
-from assura.activities.forms import ActivityForm, RescheduleForm, default_start
+from assura.activities.forms import (
+    ActivityForm,
+    NotificationPreferencesForm,
+    ReminderForm,
+    RescheduleForm,
+    default_start,
+)
 from assura.activities.models import Activity
 from assura.activities.tables import ActivityTable
 from assura.activities.templatetags.activity_tags import panel_context, quick_links
 from assura.core.models import Notification
+from assura.core.notifications import preferences_of
 from assura.core.permissions import Role, user_can
-from assura.core.records import notifications_mark_read
+from assura.core.records import notification_preferences_set, notifications_mark_read
 from assura.core.views import (
     TenantActionView,
     TenantDetailView,
@@ -43,6 +50,7 @@ from assura.core.views import (
     WorkspaceMixin,
     apply_validation_error,
 )
+from assura.customers.views import AccountDetailView, ContactDetailView, tab_url
 
 MY_TASKS = {"scope": SCOPE_MINE, "status": ActivityStatus.PLANNED}
 
@@ -425,3 +433,59 @@ class NotificationReadAllView(WorkspaceMixin, generic.View):
             messages.success(request, _g("Toutes les notifications sont marquées comme lues."))
         return HttpResponseRedirect(safe_next(request, reverse("activities:notification_list")))
 
+
+
+class NotificationPreferencesView(WorkspaceMixin, generic.FormView):
+    """The user's own choice, per category, of in-app notifications and e-mails."""
+
+    template_name = "activities/notification_preferences.html"
+    form_class = NotificationPreferencesForm
+    page_title = _("Préférences de notification")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "preferences": preferences_of(self.request.user)}
+
+    def form_valid(self, form):
+        notification_preferences_set(actor=self.request.user, preferences=form.preferences())
+        messages.success(self.request, _g("Préférences de notification enregistrées."))
+        return HttpResponseRedirect(reverse("activities:notification_preferences"))
+
+
+# --- The customer profile's "Nouveau rappel" --------------------------------------------------------------------
+
+class ReminderCreateMixin:
+    """POST a reminder from a customer's Rappels tab: a task on the customer, assigned to the user,
+    due and reminded at the chosen moment. Errors are shown on the tab (never a 500)."""
+
+    http_method_names = ["post"]
+    required_action = "activities.edit"
+    record_field: str
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form = ReminderForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.activity_create(
+                    actor=request.user, request=request, kind=ActivityKind.TASK, subject=data["subject"],
+                    due_at=data["remind_at"], remind_at=data["remind_at"], remind_by_email=data["remind_by_email"],
+                    assignee=request.user, **{self.record_field: self.object})
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict") and "due_at" in exc.error_dict:
+                    exc.error_dict.setdefault("remind_at", []).extend(exc.error_dict.pop("due_at"))
+                apply_validation_error(form, exc)
+            else:
+                messages.success(request, _g("Rappel créé."))
+                return HttpResponseRedirect(tab_url(self.object, "rappels"))
+        self.reminder_form = form
+        self.forced_tab = "rappels"
+        return self.render_to_response(self.get_context_data(object=self.object))
+
+
+class ContactReminderCreateView(ReminderCreateMixin, ContactDetailView):
+    record_field = "contact"
+
+
+class AccountReminderCreateView(ReminderCreateMixin, AccountDetailView):
+    record_field = "account"

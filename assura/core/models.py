@@ -270,10 +270,25 @@ class Notification(TenantModel):
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(_("date"), auto_now_add=True)
     read_at = models.DateTimeField(_("lue le"), null=True, blank=True)
+    # The customer (or other record) it is about, for the profile's Notifications tab.
+    content_type = models.ForeignKey("contenttypes.ContentType", null=True, blank=True, on_delete=models.CASCADE,
+                                     related_name="+")
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    # A stable name of the event ("birthday:12:2026"): a scheduler that runs twice notifies once.
+    event_key = models.CharField(max_length=120, blank=True, default="")
+    # False: the user wanted this category by e-mail only; the row remembers the event was sent.
+    in_app = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at", "-created_at"], name="notification_user_unread")]
+        indexes = [
+            models.Index(fields=["user", "read_at", "-created_at"], name="notification_user_unread"),
+            models.Index(fields=["user", "content_type", "object_id", "-created_at"], name="notification_user_about"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "user", "event_key"], condition=~models.Q(event_key=""),
+                                    name="notification_event_once"),
+        ]
         verbose_name = _("notification")
 
     def __str__(self):
@@ -281,7 +296,7 @@ class Notification(TenantModel):
 
     @classmethod
     def scope_records(cls, qs, user):
-        return qs.filter(user=user)
+        return qs.filter(user=user, in_app=True)
 
 
 def attachment_path(attachment, filename: str) -> str:

@@ -3,12 +3,18 @@ notifications, recently viewed records. Modules call these from their own servic
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Subquery
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from assura.core.models import FieldChange, Notification, RecentView, Sequence
+from assura.core.notifications import CATEGORY_KEYS, CHANNELS, preference_for
 
 # --- Field history -------------------------------------------------------------------------------
 
@@ -62,10 +68,61 @@ def sequence_next(*, organization_id, key: str, count: int = 1) -> int:
 
 # --- Notifications -----------------------------------------------------------------------------------
 
-def notify(*, user, kind: str, title: str, body: str = "", url: str = "") -> Notification:
-    return Notification.objects.create(
-        organization_id=user.organization_id, user=user, kind=kind, title=title[:200], body=body, url=url[:300]
-    )
+def notify(*, user, kind: str, title: str, body: str = "", url: str = "", about=None, event_key: str = "",
+           email: bool | None = None) -> Notification | None:
+    """Tell `user` about something, through the channels their preferences choose for the kind's
+    category: an in-app notification (returned; None when they turned the category off in-app)
+    and/or an e-mail sent when the transaction commits. `email` forces the e-mail on or off
+    (a caller that sends its own message passes False).
+
+    `about`: the record it concerns (the customer), listed on that record's page. `event_key`:
+    a stable name of the event; given, the same user is told once however often (or however
+    concurrently) the caller runs — the unique constraint decides, a second call returns the
+    existing notification and sends nothing."""
+    prefs = preference_for(user, kind)
+    send = (prefs["email"] if email is None else email) and bool(user.email)
+    if not prefs["in_app"] and not send:
+        return None
+    values = {
+        "kind": kind, "title": title[:200], "body": body, "url": url[:300], "in_app": prefs["in_app"],
+        "content_type": ContentType.objects.get_for_model(about) if about is not None else None,
+        "object_id": about.pk if about is not None else None,
+    }
+    notification = None
+    if event_key:
+        # get_or_create inserts in a savepoint and reads the winner's row on IntegrityError.
+        notification, created = Notification.objects.get_or_create(
+            organization_id=user.organization_id, user=user, event_key=event_key[:120], defaults=values)
+        if not created:
+            return notification if notification.in_app else None
+    elif prefs["in_app"]:
+        notification = Notification.objects.create(organization_id=user.organization_id, user=user, **values)
+    if send:
+        notification_email_on_commit(user=user, title=title, body=body, url=url)
+    return notification if prefs["in_app"] else None
+
+
+def notification_email_on_commit(*, user, title: str, body: str = "", url: str = "") -> None:
+    """Send the notification by e-mail once the transaction commits, framed in the user's language."""
+    with translation.override(getattr(user, "language", "") or settings.LANGUAGE_CODE):
+        text = render_to_string("core/email/notification.txt", {
+            "user": user, "title": title, "body": body, "link": f"{settings.SITE_URL}{url}" if url else "",
+        })
+    subject = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{title}"[:250]
+    transaction.on_commit(lambda: send_mail(subject, text, None, [user.email]))
+
+
+def notification_preferences_set(*, actor, preferences: dict) -> dict:
+    """Store the actor's own channel choices: {category: {"in_app": bool, "email": bool}}.
+    Unknown categories are refused; a missing channel is off (an unticked box)."""
+    unknown = set(preferences) - CATEGORY_KEYS
+    if unknown:
+        raise ValidationError(_("Catégorie de notification inconnue : %(keys)s") % {"keys": ", ".join(sorted(unknown))})
+    stored = {key: {channel: bool((preferences.get(key) or {}).get(channel)) for channel in CHANNELS}
+              for key in sorted(CATEGORY_KEYS)}
+    actor.notification_preferences = stored
+    actor.save(update_fields=["notification_preferences"])
+    return stored
 
 
 def notifications_mark_read(*, user, ids=None) -> int:

@@ -7,14 +7,22 @@ too (then saves in bulk), so a row imported and a contact typed obey the same ru
 
 from __future__ import annotations
 
+import calendar
+import datetime
+import itertools
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
-from django.utils import timezone
+from django.db.models import F, Q
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from assura.core.models import Notification
+from assura.core.notifications import preference_for
 from assura.core.permissions import user_can
-from assura.core.records import history_record, sequence_next, snapshot
+from assura.core.records import history_record, notify, sequence_next, snapshot
 from assura.core.search import name_key, search_text
 from assura.core.validators import normalize_phone
 from assura.customers.choices import ACCOUNT_RELATIONS, PERSON_RELATIONS, Channel, RelationKind
@@ -405,3 +413,64 @@ def customers_add_tag(*, actor, records, name: str, request=None) -> int:
     links = [through(tag=tag, **{owner_column: pk}) for pk in records.values_list("pk", flat=True) if pk not in already]
     through.objects.bulk_create(links)
     return len(links)
+
+
+# --- Birthdays ---------------------------------------------------------------------------------------
+
+BIRTHDAY_BATCH = 1000
+BIRTHDAY_KIND = "customer.birthday"
+
+
+def birthday_filter(on: datetime.date) -> Q:
+    """Contacts born on this day of the year; on 28 February of a common year, those born on the
+    29th too (their birthday is kept that day)."""
+    days = Q(birth_date__month=on.month, birth_date__day=on.day)
+    if on.month == 2 and on.day == 28 and not calendar.isleap(on.year):
+        days |= Q(birth_date__month=2, birth_date__day=29)
+    return days
+
+
+def birthdays_notify(*, on: datetime.date | None = None, batch_size: int = BIRTHDAY_BATCH) -> int:
+    """Tell each contact's manager (an active member of the contact's company) of the contacts whose
+    birthday is today. One read of the matching contacts, walked in batches; each batch is one
+    INSERT that skips the events already told (`birthday:<contact>:<year>`), so a second run the
+    same day adds nothing. A manager who wants these by e-mail goes through notify() one by one.
+    Returns how many birthdays were found."""
+    on = on or timezone.localdate()
+    contacts = (Contact.objects.filter(birthday_filter(on), owner__is_active=True,
+                                       owner__organization_id=F("organization_id"))
+                .select_related("owner")
+                .only("pk", "organization_id", "code", "first_name", "last_name", "birth_date", "owner")
+                .order_by())
+    found, rows = 0, contacts.iterator(chunk_size=batch_size)
+    while batch := list(itertools.islice(rows, batch_size)):
+        _birthdays_batch(batch, on=on)
+        found += len(batch)
+    return found
+
+
+def _birthdays_batch(contacts, *, on) -> None:
+    content_type = ContentType.objects.get_for_model(Contact)
+    prefs: dict[int, dict[str, bool]] = {}
+    rows = []
+    for contact in contacts:
+        owner = contact.owner
+        if owner.pk not in prefs:
+            prefs[owner.pk] = preference_for(owner, BIRTHDAY_KIND)
+        wanted = prefs[owner.pk]
+        if not (wanted["in_app"] or wanted["email"]):
+            continue
+        with translation.override(owner.language or settings.LANGUAGE_CODE):
+            title = _("Anniversaire : %(name)s (%(age)s ans)") % {"name": contact,
+                                                                  "age": on.year - contact.birth_date.year}
+            body = _("Aujourd'hui — pensez à lui souhaiter un bon anniversaire.")
+        key = f"birthday:{contact.pk}:{on.year}"
+        if wanted["email"]:
+            notify(user=owner, kind=BIRTHDAY_KIND, title=title, body=body, url=contact.get_absolute_url(),
+                   about=contact, event_key=key)
+            continue
+        rows.append(Notification(organization_id=contact.organization_id, user=owner, kind=BIRTHDAY_KIND,
+                                 title=title[:200], body=body, url=contact.get_absolute_url(),
+                                 content_type=content_type, object_id=contact.pk, event_key=key))
+    # ON CONFLICT DO NOTHING (PostgreSQL) / INSERT OR IGNORE (SQLite) on the event's unique key.
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)

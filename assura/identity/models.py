@@ -176,6 +176,9 @@ class User(AbstractUser):
     theme = models.CharField(_("affichage"), max_length=5, choices=Theme.choices, default=Theme.AUTO)
     invited_at = models.DateTimeField(_("invité le"), null=True, blank=True)
     deactivated_at = models.DateTimeField(_("désactivé le"), null=True, blank=True)
+    # {"echeances": {"in_app": true, "email": false}, …}; missing categories take the defaults
+    # of assura.core.notifications.
+    notification_preferences = models.JSONField(_("préférences de notification"), default=dict, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

@@ -10,7 +10,7 @@ class PortfolioConfig(AppConfig):
     def ready(self):
         from assura.core.home import HomeSection, register_home_section
         from assura.core.navigation import NavItem, register
-        from assura.portfolio.profile import register_tabs
+        from assura.portfolio.profile import register_tabs, register_upcoming_dates
 
         register(
             NavItem("policies", _("Polices"), "portfolio:policy_list", "file-earmark-text", "main", order=50,
@@ -27,6 +27,7 @@ class PortfolioConfig(AppConfig):
                     "catalogue.manage", order=60, description=_("Branches, produits, formules, garanties, taxes")),
         )
         register_tabs()
+        register_upcoming_dates()
         # The home page: an agent's morning shows the renewals and the unpaid premiums to chase.
         register_home_section(HomeSection("renewals_due", _("Renouvellements à venir (30 jours)"),
                                           "portfolio/home/_renewals.html", _home_items, order=50))

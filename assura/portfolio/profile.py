@@ -40,3 +40,10 @@ def register_tabs() -> None:
     for tab in tabs:
         register_contact_tab(tab)
         register_account_tab(tab)
+
+
+def register_upcoming_dates() -> None:
+    """The instalments and expiries on the profile's Notifications tab ("À venir")."""
+    from assura.core.upcoming import register_upcoming
+
+    register_upcoming("portfolio", selectors.customer_upcoming)

@@ -210,3 +210,38 @@ def home_items(user, *, limit: int = 5) -> dict[str, list[HomeItem]]:
         for i in instalment_list(user=user).filter(is_settled=False, due_date__lt=on).order_by("due_date", "pk")[:limit]
     ]
     return {"renewals": renewals, "overdue": overdue}
+
+
+# --- The customer's upcoming dates (the profile's Notifications tab) -----------------------------------
+
+UPCOMING_INSTALMENT_DAYS = 30
+UPCOMING_EXPIRY_DAYS = 90
+
+
+def customer_upcoming(*, user, record, on=None, limit: int = 20) -> list:
+    """Instalments overdue or due within 30 days, policies in force expiring within 90 days:
+    two queries whatever the portfolio's size."""
+    from django.utils.translation import gettext as _
+
+    from assura.core.upcoming import Upcoming
+
+    on = on or today()
+    where = _holder_filter(record)
+    instalments = (Instalment.objects.visible_to(user).select_related("policy")
+                   .filter(is_settled=False, due_date__lte=on + datetime.timedelta(days=UPCOMING_INSTALMENT_DAYS),
+                           **where).order_by("due_date", "pk")[:limit])
+    policies = (Policy.objects.visible_to(user).only("pk", "number", "expiry_date")
+                .filter(status=PolicyStatus.IN_FORCE, expiry_date__gte=on,
+                        expiry_date__lte=on + datetime.timedelta(days=UPCOMING_EXPIRY_DAYS), **where)
+                .order_by("expiry_date", "pk")[:limit])
+    items = [
+        Upcoming(i.due_date, (_("Échéance impayée — police %(number)s") if i.due_date < on
+                              else _("Échéance — police %(number)s")) % {"number": i.policy.number},
+                 _("%(amount)s DA à régler") % {"amount": i.outstanding}, i.get_absolute_url(), "cash-coin",
+                 overdue=i.due_date < on)
+        for i in instalments
+    ]
+    items += [Upcoming(p.expiry_date, _("Fin de la police %(number)s") % {"number": p.number},
+                       _("À renouveler"), p.get_absolute_url(), "arrow-repeat")
+              for p in policies]
+    return items

@@ -792,7 +792,7 @@ def dunning_run(*, on=None, organization_id=None) -> int:
                         "date": item.due_date.strftime("%d/%m/%Y")}
                     if item.owner is not None:
                         notify(user=item.owner, kind="portfolio.dunning", title=title, body=str(holder or ""),
-                               url=item.get_absolute_url())
+                               url=item.get_absolute_url(), about=holder, event_key=f"dunning:{item.pk}:{step}")
                     if step >= 30:
                         moment = timezone.now()
                         Activity.objects.create(
@@ -841,7 +841,8 @@ def renewals_schedule(*, on=None, organization_id=None) -> int:
                 renewal_opportunity(policy)
                 if policy.owner is not None:
                     notify(user=policy.owner, kind="portfolio.renewal", title=subject,
-                           body=str(policy.holder or ""), url=policy.get_absolute_url())
+                           body=str(policy.holder or ""), url=policy.get_absolute_url(), about=policy.holder,
+                           event_key=f"renewal:{policy.pk}:{policy.expiry_date.isoformat()}")
     return created
 
 
@@ -1017,8 +1018,9 @@ def claim_transition(*, actor, claim: Claim, status: str, reason: str = "", requ
     if status == ClaimStatus.SETTLED and claim.paid_amount <= 0:
         raise ValidationError({"status": [_("Enregistrez au moins un règlement avant de classer le sinistre réglé.")]})
     now = timezone.now()
-    ClaimStatusChange.objects.create(organization_id=claim.organization_id, claim=claim, from_status=claim.status,
-                                     to_status=status, at=now, reason=reason[:255], actor=actor)
+    change = ClaimStatusChange.objects.create(organization_id=claim.organization_id, claim=claim,
+                                              from_status=claim.status, to_status=status, at=now,
+                                              reason=reason[:255], actor=actor)
     old = claim.get_status_display()
     claim.status, claim.status_changed_at = status, now
     claim.closed_at = now if status in CLAIM_FINAL else None
@@ -1027,7 +1029,8 @@ def claim_transition(*, actor, claim: Claim, status: str, reason: str = "", requ
         notify(user=claim.owner, kind="portfolio.claim_status",
                title=_("Sinistre %(number)s : %(old)s → %(new)s") % {"number": claim.number, "old": old,
                                                                     "new": claim.get_status_display()},
-               body=reason, url=claim.get_absolute_url())
+               body=reason, url=claim.get_absolute_url(), about=claim.contact or claim.account,
+               event_key=f"claim:{claim.pk}:{status}:{change.pk}")  # a status may come back (offer → instruction)
     _timeline_note(actor=actor, record_holder=claim.contact or claim.account,
                    subject=_("Sinistre %(number)s : %(status)s") % {"number": claim.number,
                                                                    "status": claim.get_status_display()},

@@ -296,7 +296,10 @@ def test_dunning_runs_each_step_once(admin, agent, auto):
     assert services.dunning_run(on=TODAY) == 1  # J+1
     assert services.dunning_run(on=TODAY) == 0
     assert DunningRecord.objects.filter(step=1).count() == 1
-    assert Notification.objects.filter(user=agent, kind="portfolio.dunning").count() == 1
+    note = Notification.objects.get(user=agent, kind="portfolio.dunning")
+    instalment = policy.instalments.first()
+    assert (note.event_key, note.object_id, note.content_type.model) == (
+        f"dunning:{instalment.pk}:1", policy.contact_id, "contact")
     later = TODAY + datetime.timedelta(days=29)
     assert services.dunning_run(on=later) == 1  # J+30: mise en demeure with a task
     assert services.dunning_run(on=later) == 0
@@ -312,6 +315,9 @@ def test_renewal_tasks_created_once(admin, agent, auto):
     assert services.renewals_schedule() == 0
     task = RenewalTask.objects.get(policy=soon).activity
     assert task.assignee == agent and soon.number in task.subject
+    note = Notification.objects.get(user=agent, kind="portfolio.renewal")
+    assert (note.event_key, note.object_id) == (f"renewal:{soon.pk}:{soon.expiry_date.isoformat()}",
+                                                soon.contact_id)
     # With the sales module, the renewal is in the manager's pipeline too — once.
     from assura.sales.models import Opportunity
 
@@ -391,7 +397,9 @@ def test_claim_journey_payments_settle_and_notify(admin, agent, auto):
     assert claim.status == ClaimStatus.SETTLED and claim.paid_amount == D("150000")
     assert [c.to_status for c in claim.status_changes.all()] == ["declare", "instruction", "expertise", "offre",
                                                                  "regle"]
-    assert Notification.objects.filter(user=agent, kind="portfolio.claim_status").count() == 4
+    notes = Notification.objects.filter(user=agent, kind="portfolio.claim_status")
+    assert notes.count() == 4 and {n.object_id for n in notes} == {policy.contact_id}
+    assert sorted(n.event_key.split(":")[2] for n in notes) == ["expertise", "instruction", "offre", "regle"]
     assert len(services.claim_durations(claim)) == 4
 
 
