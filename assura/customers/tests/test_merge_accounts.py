@@ -3,13 +3,18 @@ united, every record pointing to the duplicate company — found from the relati
 module added it — is moved, the survivor never becomes its own parent, the merge is audited;
 administrators only, and another company's account is a 404."""
 
+import html
+import re
 from decimal import Decimal
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
+from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from assura.core.models import Attachment, AuditAction, AuditEvent, FieldChange, RecentView
 from assura.core.testing.factories import FACTORIES
@@ -223,3 +228,136 @@ def test_only_roles_that_delete_customers_merge_accounts(request, org, role, acc
 
     assert list(Account.objects.order_by("pk").values()) == before
     assert all(fk.model._base_manager.filter(**{fk.name: b}).exists() for fk in ACCOUNTS.references())
+
+
+# --- The screens ---------------------------------------------------------------------------------------
+
+def page(response) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
+
+
+def test_the_account_page_offers_the_merge_to_administrators_only(client, admin, editor, accounts):
+    a, _b = accounts
+    pick_url = reverse("duplicates:account_merge_pick", args=[a.pk])
+
+    client.force_login(admin)
+    assert f'href="{pick_url}"' in client.get(a.get_absolute_url()).content.decode()
+    assert "Fusionner avec un autre compte…" in page(client.get(a.get_absolute_url()))
+    client.force_login(editor)
+    assert pick_url not in client.get(a.get_absolute_url()).content.decode()
+
+
+def test_the_other_account_is_found_by_nif_rc_or_name_among_visible_ones(client, admin, other_admin, accounts):
+    a, b = accounts
+    foreign = account_create(actor=other_admin, name="Transports Benali", nif="000016001234567")
+    client.force_login(admin)
+    url = reverse("duplicates:account_merge_pick", args=[a.pk])
+
+    for query in ("000016001234567", "benali", "Transports"):
+        body = client.get(url, {"q": query}).content.decode()
+        assert f'data-testid="candidate-{b.pk}"' in body, query
+        assert reverse("duplicates:account_merge", args=[a.pk, b.pk]) in body
+        assert f'data-testid="candidate-{a.pk}"' not in body  # not itself
+        assert f'data-testid="candidate-{foreign.pk}"' not in body  # nor another company's
+    assert f'data-testid="candidate-{b.pk}"' not in client.get(url, {"q": "sonatrach"}).content.decode()
+    assert client.get(reverse("duplicates:account_merge_pick", args=[foreign.pk])).status_code == 404
+
+
+def test_the_account_merge_screen_shows_both_side_by_side_in_bounded_queries(client, admin, accounts, related,
+                                                                            django_assert_max_num_queries):
+    a, b = accounts
+    client.force_login(admin)
+    url = reverse("duplicates:account_merge", args=[a.pk, b.pk])
+
+    with django_assert_max_num_queries(40):  # two counts per related model, whatever the rows
+        response = client.get(url)
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'name="choice_headcount" id="choice_headcount_b" value="b" checked' in body
+    assert 'name="choice_name"' in body and 'name="choice_nif"' not in body  # the same NIF on both
+    text = page(response)
+    assert "Transports Benali" in text and "SARL Transports Benali" in text
+    for counted in ("2 relations", "1 polices", "1 opportunités", "1 tickets", "1 filiales"):
+        assert counted in text, counted
+    assert "flotte, pme" in text  # the tags united
+
+
+def test_more_related_records_do_not_make_more_queries(client, admin, org, accounts, related,
+                                                       django_assert_num_queries):
+    a, b = accounts
+    client.force_login(admin)
+    url = reverse("duplicates:account_merge", args=[a.pk, b.pk])
+    client.get(url)
+
+    with CaptureQueriesContext(connection) as first:
+        client.get(url)
+    for fk in ACCOUNTS.references():
+        record = FACTORIES[fk.model](org)
+        fk.model._base_manager.filter(pk=record.pk).update(**{fk.name: b})
+
+    with django_assert_num_queries(len(first)):
+        client.get(url)
+
+
+def test_the_account_merge_screen_merges_and_lands_on_the_survivor(client, admin, accounts, related):
+    a, b = accounts
+    client.force_login(admin)
+
+    response = client.post(reverse("duplicates:account_merge", args=[a.pk, b.pk]),
+                           {"choice_name": "b", "choice_headcount": "a", "choice_nis": "b"}, follow=True)
+
+    assert response.redirect_chain == [(a.get_absolute_url(), 302)]
+    assert "Comptes fusionnés : Transports Benali est conservé." in page(response)
+    a.refresh_from_db()
+    assert (a.name, a.headcount, a.nis) == ("Transports Benali", 40, "000016001234599")
+    assert not Account.objects.filter(pk=b.pk).exists()
+    assert AuditEvent.objects.filter(action=AuditAction.DELETION, object_id=str(b.pk)).exists()
+
+
+def test_the_screen_can_keep_b_instead(client, admin, accounts):
+    a, b = accounts
+    client.force_login(admin)
+    swap = reverse("duplicates:account_merge", args=[b.pk, a.pk])
+
+    assert f'href="{swap}"' in client.get(reverse("duplicates:account_merge", args=[a.pk, b.pk])).content.decode()
+    response = client.post(swap)
+
+    assert response["Location"] == b.get_absolute_url()
+    assert list(Account.objects.values_list("pk", flat=True)) == [b.pk]
+
+
+def test_the_screen_refuses_an_account_with_itself(client, admin, accounts):
+    a, _b = accounts
+    client.force_login(admin)
+
+    response = client.post(reverse("duplicates:account_merge", args=[a.pk, a.pk]), follow=True)
+
+    assert "Un compte ne peut pas être fusionné avec lui-même." in page(response)
+    assert Account.objects.filter(pk=a.pk).exists()
+
+
+@pytest.mark.parametrize("role", ["editor", "supervisor", "agent"])
+def test_the_screens_answer_403_to_roles_that_may_not_merge(client, request, role, accounts, related):
+    a, b = accounts
+    client.force_login(request.getfixturevalue(role))
+    before = list(Account.objects.order_by("pk").values())
+
+    assert client.get(reverse("duplicates:account_merge_pick", args=[a.pk])).status_code == 403
+    assert client.get(reverse("duplicates:account_merge", args=[a.pk, b.pk])).status_code == 403
+    assert client.post(reverse("duplicates:account_merge", args=[a.pk, b.pk]), {"choice_nis": "b"}).status_code == 403
+
+    assert list(Account.objects.order_by("pk").values()) == before
+
+
+def test_the_screens_answer_404_for_another_company_s_account(client, admin, other_admin, accounts):
+    a, b = accounts
+    foreign = account_create(actor=other_admin, name="Transports Benali")
+
+    client.force_login(other_admin)
+    assert client.get(reverse("duplicates:account_merge", args=[a.pk, b.pk])).status_code == 404
+    assert client.post(reverse("duplicates:account_merge", args=[foreign.pk, b.pk])).status_code == 404
+    client.force_login(admin)
+    assert client.post(reverse("duplicates:account_merge", args=[a.pk, foreign.pk])).status_code == 404
+
+    assert Account.objects.filter(pk__in=[a.pk, b.pk, foreign.pk]).count() == 3
