@@ -1,5 +1,6 @@
 """Duplicate detection for contacts: the likely matches of one person (at creation, import,
-API) and the company-wide scan that fills the "doublons probables" list.
+API) and the company-wide scan that fills the "doublons probables" list; and for accounts,
+the likely matches of one company at its creation (`account_matches`).
 
 Contract used by other modules (leads conversion, import, forms, API):
     contact_matches(*, organization_id, last_name="", first_name="", phone="", email="", nin="",
@@ -28,7 +29,7 @@ from assura.core.jobs import job_enqueue, job_handler
 from assura.core.permissions import user_can
 from assura.core.search import name_key
 from assura.core.validators import normalize_phone
-from assura.customers.models import Contact, DuplicateCandidate, DuplicateReason, DuplicateStatus
+from assura.customers.models import Account, Contact, DuplicateCandidate, DuplicateReason, DuplicateStatus
 from assura.customers.validators import clean_nin
 
 # What each reason weighs. A pair is proposed from MIN_SCORE: one exact identifier is
@@ -241,6 +242,49 @@ def _dismissed_with(pks: set[int]) -> dict[int, set[int]]:
             pairs[a].add(b)
             pairs[b].add(a)
     return pairs
+
+
+# --- Accounts ---------------------------------------------------------------------------------------
+
+# Each is enough on its own: an identifier is one company's, and so is a name once the
+# legal form, case, accents and punctuation are set aside.
+ACCOUNT_WEIGHTS = {"nif": 100, "trade_register": 100, "nis": 100, "name": 60}
+
+
+@dataclass
+class AccountMatch:
+    account: Account
+    score: int
+    reasons: list[str] = dataclass_field(default_factory=list)
+
+
+def account_matches(*, organization_id, name="", nif="", trade_register="", nis="", exclude_pk=None,
+                    limit=5) -> list[AccountMatch]:
+    """Existing accounts of the company that are probably the one being created, best first:
+    the same NIF, RC or NIS (spaces and punctuation ignored), or the same name (case, accents,
+    punctuation and legal-form words such as SARL or SPA ignored). One query, each branch
+    served by an index leading with the organization."""
+    from assura.customers.services import account_name_key, identifier_key
+
+    keys = {"nif": identifier_key(nif), "trade_register_key": identifier_key(trade_register)[:30],
+            "nis": identifier_key(nis), "name_key": account_name_key(name)}
+    branches = [Q(organization_id=organization_id, **{field: value}) for field, value in keys.items() if value]
+    if not branches:
+        return []
+    condition = branches[0]
+    for branch in branches[1:]:
+        condition |= branch
+    candidates = Account.objects.filter(condition).order_by("pk")
+    if exclude_pk:
+        candidates = candidates.exclude(pk=exclude_pk)
+    matches = []
+    for account in candidates[:50]:
+        reasons = [reason for reason, field in (("nif", "nif"), ("trade_register", "trade_register_key"),
+                                                ("nis", "nis"), ("name", "name_key"))
+                   if keys[field] and getattr(account, field) == keys[field]]
+        matches.append(AccountMatch(account, sum(ACCOUNT_WEIGHTS[r] for r in reasons), reasons))
+    matches.sort(key=lambda m: (-m.score, m.account.pk))
+    return matches[:limit]
 
 
 # --- Company-wide scan --------------------------------------------------------------------------------

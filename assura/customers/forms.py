@@ -16,6 +16,7 @@ from assura.core.models import Wilaya
 from assura.core.validators import normalize_phone
 from assura.customers.choices import Channel, PhoneType, RelationKind
 from assura.customers.models import Account, Contact
+from assura.customers.services import identifier_key
 from assura.identity.models import Agency
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -229,7 +230,9 @@ class AccountForm(CustomerForm):
         ref = " ".join(self.cleaned_data["parent_ref"].split())
         if not ref:
             return None
-        found = list(Account.objects.visible_to(self.user).filter(Q(name__iexact=ref) | Q(nif=ref))[:2])
+        nif = identifier_key(ref)
+        found = list(Account.objects.visible_to(self.user).filter(Q(name__iexact=ref) | Q(nif=nif) if nif
+                                                                  else Q(name__iexact=ref))[:2])
         if not found:
             raise ValidationError(_("Aucun compte ne porte cette raison sociale ou ce NIF."))
         if len(found) > 1:
@@ -243,6 +246,15 @@ class AccountForm(CustomerForm):
 
 
 AccountForm.base_fields = _layout(Account, ACCOUNT_LAYOUT, AccountForm.base_fields, AccountForm.widgets)
+
+
+class AccountCreateForm(AccountForm):
+    """On creation, likely duplicates (same NIF, RC, NIS or name) are shown first; the user
+    confirms to create anyway, as for contacts."""
+
+
+AccountCreateForm.base_fields = {**AccountForm.base_fields, "confirm_duplicate": ContactCreateForm.base_fields[
+    "confirm_duplicate"]}
 
 
 class RelationshipForm(forms.Form):

@@ -207,7 +207,7 @@ class AccountImport(ImportSpec):
     describe_fields = ("name",)
     list_url_name = "customers:account_list"
     tracked = ACCOUNT_TRACKED
-    derived_fields = ("search_text", "name_key")
+    derived_fields = ("search_text", "name_key", "trade_register_key")
 
     def new_instance(self, ctx):
         return Account(organization_id=ctx.organization_id, owner=ctx.actor, agency=ctx.actor_agency)

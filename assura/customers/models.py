@@ -137,6 +137,7 @@ class Account(CustomerRecord):
     trade_register = models.CharField(_("RC"), max_length=30, blank=True)
     nif = models.CharField(_("NIF"), max_length=20, blank=True)
     nis = models.CharField(_("NIS"), max_length=20, blank=True)
+    trade_register_key = models.CharField(max_length=30, editable=False, default="")  # the RC without punctuation
     sector = models.CharField(_("secteur d'activité"), max_length=15, choices=Sector.choices, blank=True)
     revenue = models.DecimalField(_("chiffre d'affaires (DA)"), max_digits=16, decimal_places=2, null=True, blank=True)
     revenue_band = models.CharField(_("tranche de CA"), max_length=10, choices=RevenueBand.choices, blank=True)
@@ -155,6 +156,8 @@ class Account(CustomerRecord):
             models.Index(fields=["organization", "agency", "name"], name="account_org_agency"),
             models.Index(fields=["organization", "owner", "name"], name="account_org_owner"),
             models.Index(fields=["organization", "nif"], name="account_org_nif"),
+            models.Index(fields=["organization", "nis"], name="account_org_nis"),
+            models.Index(fields=["organization", "trade_register_key"], name="account_org_rckey"),
             models.Index(fields=["organization", "name_key"], name="account_org_namekey"),
         ]
 

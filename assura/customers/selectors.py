@@ -117,6 +117,15 @@ def customer_lookup(*, user, query: str, kinds: tuple[str, ...] = ("contact", "a
     return found
 
 
+def account_merge_candidates(*, user, query: str, exclude: Account, limit: int = 20) -> list[Account]:
+    """The accounts the user sees matching a typed name, NIF, RC or NIS, other than `exclude`:
+    what the account merge offers to merge with."""
+    if not search_filter(query):
+        return []
+    return list(Account.objects.visible_to(user).filter(search_filter(query)).exclude(pk=exclude.pk)
+                .only("pk", "name", "legal_form", "nif", "trade_register", "commune").order_by("name", "pk")[:limit])
+
+
 # --- Global search (the header's box) ----------------------------------------------------------------
 
 SEARCH_BOX_POOL = 200  # matches read from the search index, of which the box shows the first few

@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 import datetime
 import itertools
+import re
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -23,7 +24,7 @@ from assura.core.models import Notification
 from assura.core.notifications import preference_for
 from assura.core.permissions import user_can
 from assura.core.records import history_record, notify, sequence_next, snapshot
-from assura.core.search import name_key, search_text
+from assura.core.search import name_key, normalize, search_text
 from assura.core.validators import normalize_phone
 from assura.customers.choices import ACCOUNT_RELATIONS, PERSON_RELATIONS, Channel, RelationKind
 from assura.customers.models import Account, Consent, Contact, Relationship, Tag
@@ -175,13 +176,32 @@ def contact_delete(*, actor, contact: Contact, request=None) -> None:
     _customer_delete(actor=actor, record=contact, request=request, data={"code": contact.code})
 
 
+# Words of a company name that say its legal form, not who it is: "SARL Transports Benali"
+# and "Transports Benali S.P.A." are one company for duplicate detection.
+LEGAL_FORM_WORDS = {"sarl", "eurl", "spa", "snc", "scs", "sca", "sas", "sa", "ei", "epe", "epic"}
+
+
+def identifier_key(value: str | None) -> str:
+    """An identifier (NIF, NIS, RC) without spaces or punctuation, upper-case: "16/00-1234567 b 12"
+    and "16 00 1234567B12" are the same register number."""
+    return re.sub(r"[^0-9A-Z]", "", normalize(value).upper())
+
+
+def account_name_key(name: str | None) -> str:
+    """The duplicate key of a company name: case, accents, punctuation and legal-form words ignored."""
+    words = normalize((name or "").replace(".", "")).split()
+    kept = [w for w in words if w not in LEGAL_FORM_WORDS] or words
+    return name_key(" ".join(kept))[:200]
+
+
 def refresh_account_search(account: Account) -> None:
     account.search_text = search_text(
         account.name, account.name_ar, account.trade_register, account.nif, account.nis,
         *dict.fromkeys([account.email, *account.emails]),
         phones=list(dict.fromkeys(p for p in [account.phone, *(p["number"] for p in account.phones)] if p)),
     )
-    account.name_key = name_key(account.name)[:200]
+    account.name_key = account_name_key(account.name)
+    account.trade_register_key = identifier_key(account.trade_register)[:30]
 
 
 def account_build(*, account: Account, data: dict, validate_unique: bool = True) -> Account:
@@ -197,6 +217,11 @@ def account_build(*, account: Account, data: dict, validate_unique: bool = True)
         data["email"] = data["email"].strip().lower()
     if isinstance(data.get("name"), str):
         data["name"] = " ".join(data["name"].split())
+    for key in ("nif", "nis"):  # digits only, as the NIN: spaces and dots typed between groups go
+        if isinstance(data.get(key), str):
+            data[key] = identifier_key(data[key])
+    if isinstance(data.get("trade_register"), str):
+        data["trade_register"] = " ".join(data["trade_register"].split())
     if data.get("revenue") is not None and data["revenue"] != "" and data["revenue"] < 0:
         errors.setdefault("revenue", []).append(_("Le chiffre d'affaires ne peut pas être négatif."))
     tags = data.pop("tags", None)

@@ -33,9 +33,10 @@ from assura.core.views import (
 )
 from assura.customers import selectors, services
 from assura.customers.choices import PhoneType
-from assura.customers.duplicates import contact_matches
+from assura.customers.duplicates import account_matches, contact_matches
 from assura.customers.filters import AccountFilterSet, ContactFilterSet
 from assura.customers.forms import (
+    AccountCreateForm,
     AccountForm,
     AddTagForm,
     AssignOwnerForm,
@@ -54,6 +55,8 @@ MATCH_REASONS = {
     "nin": _("même NIN"), "email": _("même e-mail"), "phone": _("même téléphone"), "name": _("même nom"),
     "birth_date": _("même date de naissance"), "wilaya": _("même wilaya"),
 }
+ACCOUNT_MATCH_REASONS = {"nif": _("même NIF"), "trade_register": _("même RC"), "nis": _("même NIS"),
+                         "name": _("même raison sociale")}
 
 
 def safe_next(request, default: str) -> str:
@@ -350,20 +353,20 @@ class CustomerFormMixin:
         return ctx
 
 
-class ContactCreateView(CustomerFormMixin, TenantCreateView):
-    model = Contact
-    form_class = ContactCreateForm
-    required_action = EDIT
-    page_title = _("Nouveau contact")
-    success_message = _("Contact créé.")
-    list_url_name = "customers:contact_list"
-    service = services.contact_create
+class DuplicateWarningMixin:
+    """On creation, likely duplicates are shown first (after the service's own checks: a
+    duplicates warning on invalid data would be noise); the form comes back with the hidden
+    `confirm_duplicate` set and "Créer quand même" as its button."""
+
+    build_service: Callable  # cleans the data as the create service would, without saving
+    duplicates_title = ""
+    duplicates_hint = ""
 
     def form_valid(self, form):
         if not form.cleaned_data["confirm_duplicate"]:
             data, _tags = form.service_data()
-            try:  # the service's own checks first: a duplicates warning on invalid data would be noise
-                services.contact_build(contact=Contact(organization_id=self.request.user.organization_id), data=data)
+            try:
+                type(self).build_service(self.model(organization_id=self.request.user.organization_id), data)
             except ValidationError as exc:
                 apply_validation_error(form, exc)
                 return self.form_invalid(form)
@@ -372,8 +375,34 @@ class ContactCreateView(CustomerFormMixin, TenantCreateView):
                 form.data = form.data.copy()
                 form.data["confirm_duplicate"] = "1"
                 return self.render_to_response(self.get_context_data(
-                    form=form, duplicates=duplicates, submit_label=_("Créer quand même")))
+                    form=form, duplicates=duplicates, duplicates_title=self.duplicates_title,
+                    duplicates_hint=self.duplicates_hint, submit_label=_("Créer quand même")))
         return super().form_valid(form)
+
+    def duplicates(self, data) -> list[dict]:
+        """[{"record", "visible" (may the user open it), "reference", "reasons"}], best first."""
+        raise NotImplementedError
+
+    def visible_pks(self, records) -> set[int]:
+        return set(self.model.objects.visible_to(self.request.user).filter(pk__in=[r.pk for r in records])
+                   .values_list("pk", flat=True))
+
+
+class ContactCreateView(DuplicateWarningMixin, CustomerFormMixin, TenantCreateView):
+    model = Contact
+    form_class = ContactCreateForm
+    required_action = EDIT
+    page_title = _("Nouveau contact")
+    success_message = _("Contact créé.")
+    list_url_name = "customers:contact_list"
+    service = services.contact_create
+    duplicates_title = _("Ce contact existe peut-être déjà :")
+    duplicates_hint = _("Vérifiez qu'il ne s'agit pas de la même personne. « Créer quand même » enregistre une "
+                        "nouvelle fiche.")
+
+    @staticmethod
+    def build_service(contact, data):
+        return services.contact_build(contact=contact, data=data)
 
     def duplicates(self, data) -> list[dict]:
         user = self.request.user
@@ -382,9 +411,8 @@ class ContactCreateView(CustomerFormMixin, TenantCreateView):
             phone=data["phone"], email=data["email"], nin=data["nin"], birth_date=data["birth_date"],
             wilaya_id=data["wilaya"].pk if data["wilaya"] else None,
         )
-        visible = set(Contact.objects.visible_to(user).filter(pk__in=[m.contact.pk for m in matches])
-                      .values_list("pk", flat=True))
-        return [{"contact": m.contact, "visible": m.contact.pk in visible,
+        visible = self.visible_pks(m.contact for m in matches)
+        return [{"record": m.contact, "visible": m.contact.pk in visible, "reference": m.contact.code,
                  "reasons": [MATCH_REASONS.get(r, r) for r in m.reasons]} for m in matches]
 
 
@@ -400,14 +428,29 @@ class ContactUpdateView(CustomerFormMixin, TenantUpdateView):
     service_object_arg = "contact"
 
 
-class AccountCreateView(CustomerFormMixin, TenantCreateView):
+class AccountCreateView(DuplicateWarningMixin, CustomerFormMixin, TenantCreateView):
     model = Account
-    form_class = AccountForm
+    form_class = AccountCreateForm
     required_action = EDIT
     page_title = _("Nouveau compte")
     success_message = _("Compte créé.")
     list_url_name = "customers:account_list"
     service = services.account_create
+    duplicates_title = _("Ce compte existe peut-être déjà :")
+    duplicates_hint = _("Vérifiez qu'il ne s'agit pas de la même société. « Créer quand même » enregistre un "
+                        "nouveau compte.")
+
+    @staticmethod
+    def build_service(account, data):
+        return services.account_build(account=account, data=data)
+
+    def duplicates(self, data) -> list[dict]:
+        matches = account_matches(organization_id=self.request.user.organization_id, name=data["name"],
+                                  nif=data["nif"], trade_register=data["trade_register"], nis=data["nis"])
+        visible = self.visible_pks(m.account for m in matches)
+        return [{"record": m.account, "visible": m.account.pk in visible,
+                 "reference": f"NIF {m.account.nif}" if m.account.nif else "",
+                 "reasons": [ACCOUNT_MATCH_REASONS[r] for r in m.reasons]} for m in matches]
 
 
 class AccountUpdateView(CustomerFormMixin, TenantUpdateView):

@@ -1,4 +1,5 @@
-"""Pages of duplicate handling: the list of likely pairs, the scan, the merge screen, "ignorer".
+"""Pages of duplicate handling: the list of likely pairs, the scan, the merge screens (contacts
+and accounts), "ignorer".
 
 Administrators only (action "records.delete": a merge deletes a customer record).
 """
@@ -18,8 +19,8 @@ from django.views import generic
 from assura.core.models import Job
 from assura.core.tables import Column, Table
 from assura.core.views import TenantListView, WorkspaceMixin
-from assura.customers import duplicates, merge
-from assura.customers.models import Contact, DuplicateCandidate, DuplicateStatus
+from assura.customers import duplicates, merge, selectors
+from assura.customers.models import Account, Contact, DuplicateCandidate, DuplicateStatus
 
 REQUIRED_ACTION = "records.delete"
 
@@ -90,13 +91,15 @@ class DuplicateScanView(WorkspaceMixin, generic.View):
         return redirect(job.get_absolute_url())
 
 
-class ContactPairMixin(WorkspaceMixin):
-    """Two contacts of the URL, both visible to the user (404 otherwise, as for a missing one)."""
+class RecordPairMixin(WorkspaceMixin):
+    """Two records of the URL, both visible to the user (404 otherwise, as for a missing one)."""
 
     required_action = REQUIRED_ACTION
+    model: type = Contact
+    select_related: tuple[str, ...] = ("wilaya", "owner", "agency")
 
-    def get_pair(self) -> tuple[Contact, Contact]:
-        visible = Contact.objects.visible_to(self.request.user).select_related("wilaya", "owner", "agency")
+    def get_pair(self):
+        visible = self.model.objects.visible_to(self.request.user).select_related(*self.select_related)
         a = get_object_or_404(visible, pk=self.kwargs["a"])
         b = get_object_or_404(visible, pk=self.kwargs["b"])
         return a, b
@@ -108,18 +111,37 @@ class ContactPairMixin(WorkspaceMixin):
         return reverse("duplicates:candidate_list")
 
 
-class MergeView(ContactPairMixin, generic.TemplateView):
-    """Side by side: pick the surviving value of each field, then merge B into A."""
+
+class RecordMergeView(RecordPairMixin, generic.TemplateView):
+    """Side by side: pick the surviving value of each field, then merge B into A. The contact
+    and account screens differ only by the declarations of their subclass."""
 
     template_name = "customers/duplicates/merge.html"
-    page_title = _("Fusionner deux contacts")
+    url_name: str
+    crumb = (None, "")  # (URL name of the list the screen comes from, its label)
+    same_record_message = _("Choisissez deux fiches différentes.")
+
+    def reference(self, record) -> str:
+        """How each side is named in the column heads."""
+        return str(record)
+
+    def intro(self, a, b) -> str:
+        return _("La fiche A (%(a)s) est conservée ; la fiche B (%(b)s) est supprimée après que tout ce qui lui "
+                 "est rattaché a été déplacé vers A. Choisissez, pour chaque champ qui diffère, la valeur à "
+                 "garder.") % {"a": a, "b": b}
+
+    def success(self, survivor) -> HttpResponseRedirect:
+        raise NotImplementedError
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         a, b = self.pair
         ctx.update(
             a=a, b=b, rows=merge.merge_rows(a, b), related_a=merge.related_counts(a),
-            related_b=merge.related_counts(b), next=self.next_url(),
+            related_b=merge.related_counts(b), next=self.next_url(), intro=self.intro(a, b),
+            reference_a=self.reference(a), reference_b=self.reference(b),
+            swap_url=reverse(self.url_name, args=[b.pk, a.pk]),
+            crumb_url=reverse(self.crumb[0]), crumb_label=self.crumb[1],
             lists=[
                 (_("Téléphones"), _phones(a), _phones(b)),
                 (_("E-mails"), _emails(a), _emails(b)),
@@ -131,28 +153,89 @@ class MergeView(ContactPairMixin, generic.TemplateView):
     def get(self, request, *args, **kwargs):
         self.pair = self.get_pair()
         if self.pair[0].pk == self.pair[1].pk:
-            messages.error(request, _("Choisissez deux contacts différents."))
-            return redirect("duplicates:candidate_list")
+            messages.error(request, self.same_record_message)
+            return redirect(self.next_url())
         return super().get(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
         a, b = self.pair = self.get_pair()
-        choices = {field: request.POST[f"choice_{field}"] for field in merge.MERGE_FIELDS
+        merger = merge.merger_for(self.model)
+        choices = {field: request.POST[f"choice_{field}"] for field in merger.fields
                    if request.POST.get(f"choice_{field}")}
         try:
-            survivor = merge.contact_merge(actor=request.user, survivor=a, duplicate=b, choices=choices,
-                                           request=request)
+            survivor = merger.merge(actor=request.user, survivor=a, duplicate=b, choices=choices, request=request)
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
             self.pair = self.get_pair()
+            if self.pair[0].pk == self.pair[1].pk:
+                return redirect(self.next_url())
             return self.render_to_response(self.get_context_data(), status=400)
-        messages.success(request, _("Fiches fusionnées : %(name)s (%(code)s) est conservée.")
+        return self.success(survivor)
+
+
+class MergeView(RecordMergeView):
+    """The contact merge screen, from the list of likely pairs."""
+
+    page_title = _("Fusionner deux contacts")
+    url_name = "duplicates:merge"
+    crumb = ("duplicates:candidate_list", _("Doublons probables"))
+    same_record_message = _("Choisissez deux contacts différents.")
+
+    def reference(self, record) -> str:
+        return record.code
+
+    def intro(self, a, b) -> str:
+        return _("La fiche A (%(a)s) est conservée avec son code client ; la fiche B (%(b)s) est supprimée après "
+                 "que tout ce qui lui est rattaché a été déplacé vers A. Choisissez, pour chaque champ qui "
+                 "diffère, la valeur à garder.") % {"a": a, "b": b}
+
+    def success(self, survivor):
+        messages.success(self.request, _("Fiches fusionnées : %(name)s (%(code)s) est conservée.")
                          % {"name": survivor, "code": survivor.code})
         return HttpResponseRedirect(self.next_url())
 
 
-class DismissView(ContactPairMixin, generic.View):
+class AccountMergeView(RecordMergeView):
+    """The account merge screen, reached from the account page ("Fusionner avec un autre compte…")."""
+
+    model = Account
+    select_related = ("wilaya", "owner", "agency", "parent")
+    page_title = _("Fusionner deux comptes")
+    url_name = "duplicates:account_merge"
+    crumb = ("customers:account_list", _("Comptes"))
+    same_record_message = _("Choisissez deux comptes différents.")
+
+    def reference(self, record) -> str:
+        return f"{record} · NIF {record.nif}" if record.nif else str(record)
+
+    def next_url(self) -> str:
+        return self.pair[0].get_absolute_url()
+
+    def success(self, survivor):
+        messages.success(self.request, _("Comptes fusionnés : %(name)s est conservé.") % {"name": survivor})
+        return HttpResponseRedirect(survivor.get_absolute_url())
+
+
+class AccountMergePickView(WorkspaceMixin, generic.TemplateView):
+    """First step of an account merge: find the other account (name, NIF, RC, NIS) among
+    those the user sees; the one whose page it is stays (the screen can swap them)."""
+
+    model = Account
+    required_action = REQUIRED_ACTION
+    template_name = "customers/duplicates/account_merge_pick.html"
+    page_title = _("Fusionner avec un autre compte")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        account = get_object_or_404(self.model.objects.visible_to(self.request.user), pk=self.kwargs["pk"])
+        query = self.request.GET.get("q", "")[:100]
+        ctx.update(account=account, query=query,
+                   results=selectors.account_merge_candidates(user=self.request.user, query=query, exclude=account))
+        return ctx
+
+
+class DismissView(RecordPairMixin, generic.View):
     """"Ignorer": the two contacts are different people."""
 
     http_method_names = ["post"]

@@ -8,7 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
 from assura.core.models import RecentView
-from assura.core.search import first_matches, name_key, query_terms, search_filter
+from assura.core.search import first_matches, query_terms, search_filter
 from assura.leads.models import AssignmentRule, Lead
 from assura.leads.services import split_full_name
 
@@ -45,6 +45,7 @@ class ConversionProposals:
 def conversion_proposals(*, user, lead: Lead, limit: int = 5) -> ConversionProposals:
     from assura.customers.duplicates import contact_matches
     from assura.customers.models import Account, Contact
+    from assura.customers.services import account_name_key
 
     first_name, last_name = split_full_name(lead.full_name)
     matches = contact_matches(organization_id=lead.organization_id, last_name=last_name, first_name=first_name,
@@ -54,7 +55,7 @@ def conversion_proposals(*, user, lead: Lead, limit: int = 5) -> ConversionPropo
                   .values_list("pk", flat=True))
     proposals = ConversionProposals(contacts=[m for m in matches if m.contact.pk in visible])
     if query_terms(lead.company):
-        condition = Q(name_key=name_key(lead.company)[:200]) | search_filter(lead.company)
+        condition = Q(name_key=account_name_key(lead.company)) | search_filter(lead.company)
         proposals.accounts = list(Account.objects.visible_to(user).filter(condition).order_by("name", "pk")[:limit])
     return proposals
 

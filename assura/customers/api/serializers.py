@@ -129,6 +129,27 @@ class AccountSerializer(CustomerSerializer):
         read_only_fields = ["id", "created_at", "updated_at"]
 
 
+class AccountDuplicateSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="account.pk")
+    name = serializers.CharField(source="account.name")
+    nif = serializers.CharField(source="account.nif")
+    score = serializers.IntegerField()
+    reasons = serializers.ListField(
+        child=serializers.ChoiceField(choices=["nif", "trade_register", "nis", "name"]),
+        help_text=_("Ce qui coïncide : nif, trade_register, nis, name."),
+    )
+
+
+class AccountCreatedSerializer(AccountSerializer):
+    possible_duplicates = AccountDuplicateSerializer(
+        many=True, read_only=True,
+        help_text=_("Comptes existants qui sont probablement la même société (vide si aucun)."),
+    )
+
+    class Meta(AccountSerializer.Meta):
+        fields = [*AccountSerializer.Meta.fields, "possible_duplicates"]
+
+
 class RelationshipSerializer(serializers.ModelSerializer):
     """A person linked to another person (`related_contact`) or to a company (`account`): one of the two."""
 

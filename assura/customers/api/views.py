@@ -19,7 +19,7 @@ from assura.core.api import validation_error_detail
 from assura.core.viewsets import TenantModelViewSet
 from assura.customers import selectors, services
 from assura.customers.api import serializers as s
-from assura.customers.duplicates import contact_matches
+from assura.customers.duplicates import account_matches, contact_matches
 from assura.customers.filters import AccountFilterSet, ContactFilterSet, RelationshipFilterSet
 from assura.customers.models import Account, Contact, Relationship
 
@@ -28,10 +28,32 @@ WRITE_ACTIONS = {"create": EDIT, "update": EDIT, "partial_update": EDIT, "destro
 
 
 class CustomerViewSetMixin:
-    """Writes of contacts and accounts: tags by name resolved in the same transaction as the save."""
+    """Writes of contacts and accounts: tags by name resolved in the same transaction as the save.
+    Creation never refuses a likely duplicate: it answers 201 with `possible_duplicates`, the
+    existing records the caller may open that are probably the same (`matches`)."""
 
     create_service = update_service = None
+    created_serializer_class: type
     object_arg: str
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        matches = self.matches(serializer.validated_data)
+        self.perform_create(serializer)
+        record = self.get_queryset().get(pk=serializer.instance.pk)
+        record.possible_duplicates = matches
+        return Response(self.created_serializer_class(record, context=self.get_serializer_context()).data,
+                        status=status.HTTP_201_CREATED)
+
+    def matches(self, data) -> list:
+        raise NotImplementedError
+
+    def only_visible(self, matches, record_of) -> list:
+        """Only records the caller may open are named: a match elsewhere must not reveal them."""
+        visible = set(self.model.objects.visible_to(self.request.user)
+                      .filter(pk__in=[record_of(m).pk for m in matches]).values_list("pk", flat=True))
+        return [m for m in matches if record_of(m).pk in visible]
 
     def service_data(self, serializer) -> dict:
         data = dict(serializer.validated_data)
@@ -71,22 +93,13 @@ class ContactViewSet(CustomerViewSetMixin, TenantModelViewSet):
     required_actions = WRITE_ACTIONS
     create_service = services.contact_create
     update_service = services.contact_update
+    created_serializer_class = s.ContactCreatedSerializer
     object_arg = "contact"
 
     def get_queryset(self):
         return (selectors.contact_list(user=self.request.user).select_related(None)
                 .prefetch_related(Prefetch("tags", to_attr="tags_list"), Prefetch("consents", to_attr="consents_list"))
                 .order_by(*Contact._meta.ordering))
-
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        matches = self.matches(serializer.validated_data)
-        self.perform_create(serializer)
-        contact = self.get_queryset().get(pk=serializer.instance.pk)
-        contact.possible_duplicates = matches
-        return Response(s.ContactCreatedSerializer(contact, context=self.get_serializer_context()).data,
-                        status=status.HTTP_201_CREATED)
 
     def matches(self, data):
         phones = data.get("phones") or []
@@ -97,18 +110,23 @@ class ContactViewSet(CustomerViewSetMixin, TenantModelViewSet):
             email=data.get("email", ""), nin=data.get("nin", ""), birth_date=data.get("birth_date"),
             wilaya_id=wilaya.pk if wilaya else None,
         )
-        # Only contacts the caller may open are named: a match elsewhere must not reveal a person.
-        visible = set(Contact.objects.visible_to(self.request.user).filter(pk__in=[m.contact.pk for m in matches])
-                      .values_list("pk", flat=True))
-        return [m for m in matches if m.contact.pk in visible]
+        return self.only_visible(matches, lambda m: m.contact)
 
     def perform_destroy(self, instance):
         services.contact_delete(actor=self.request.user, contact=instance, request=self.request)
 
 
+@extend_schema_view(create=extend_schema(responses={201: s.AccountCreatedSerializer}))
 class AccountViewSet(CustomerViewSetMixin, TenantModelViewSet):
     """Companies: corporate customers and prospects. `?q=` searches the name (both spellings),
-    RC, NIF, NIS, e-mails and phones."""
+    RC, NIF, NIS, e-mails and phones.
+
+    Duplicates: `POST` never refuses a likely duplicate. It creates the account (201) and its
+    answer lists in `possible_duplicates` the existing accounts that are probably the same
+    company (same NIF, RC or NIS, spaces and punctuation ignored; same raison sociale, case,
+    accents, punctuation and legal form — SARL, SPA, EURL… — ignored) — an empty list when
+    there is none. Check it and merge if needed.
+    """
 
     model = Account
     serializer_class = s.AccountSerializer
@@ -117,7 +135,15 @@ class AccountViewSet(CustomerViewSetMixin, TenantModelViewSet):
     required_actions = WRITE_ACTIONS
     create_service = services.account_create
     update_service = services.account_update
+    created_serializer_class = s.AccountCreatedSerializer
     object_arg = "account"
+
+    def matches(self, data):
+        matches = account_matches(
+            organization_id=self.request.user.organization_id, name=data.get("name", ""), nif=data.get("nif", ""),
+            trade_register=data.get("trade_register", ""), nis=data.get("nis", ""),
+        )
+        return self.only_visible(matches, lambda m: m.account)
 
     def get_queryset(self):
         return (selectors.account_list(user=self.request.user).select_related(None)
