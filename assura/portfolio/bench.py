@@ -19,6 +19,48 @@ STATUSES = ["en_vigueur"] * 17 + ["suspendue", "resiliee", "expiree"]
 
 
 def seed(org, *, scale: int, say) -> dict:
+    """The policies, then the traces of the nights before today (see `previous_nights`)."""
+    info = _seed_policies(org, scale=scale, say=say)
+    info["previous_nights"] = previous_nights(org, say=say)
+    return info
+
+
+def previous_nights(org, *, say) -> dict:
+    """A company that has been running Assura: the scheduler already ran on the nights before today.
+    Marks as done, in bulk, what those nights did — the renewal of each policy already inside the
+    renewal lead time, each dunning step whose day is before today (within the catch-up window) —
+    so that the timed nightly run is one night's work, not the catch-up of a freshly loaded
+    portfolio. Idempotent (ignore_conflicts)."""
+    from assura.portfolio.models import DunningRecord, Instalment, Policy, RenewalTask
+    from assura.portfolio.services import DUNNING_CATCH_UP_DAYS, settings_for
+
+    conf = settings_for(org.pk)
+    today = datetime.date.today()
+    renewals = (Policy.objects.filter(organization=org, status="en_vigueur", expiry_date__gte=today,
+                                      expiry_date__lt=today + datetime.timedelta(days=conf.renewal_lead_days),
+                                      non_renewal_reason="", renewal_task__isnull=True)
+                .values_list("pk", flat=True))
+    marked = {"renewals": 0, "dunning": 0}
+    batch = []
+    for pk in renewals.iterator(chunk_size=BATCH):
+        batch.append(RenewalTask(organization=org, policy_id=pk))
+        if len(batch) == BATCH:
+            marked["renewals"] += len(RenewalTask.objects.bulk_create(batch, ignore_conflicts=True))
+            batch = []
+    marked["renewals"] += len(RenewalTask.objects.bulk_create(batch, ignore_conflicts=True))
+    for step in conf.dunning_steps or []:
+        last = today - datetime.timedelta(days=step + 1)  # the step's day was yesterday or before
+        items = (Instalment.objects.filter(organization=org, is_settled=False, due_date__lte=last,
+                                           due_date__gt=last - datetime.timedelta(days=DUNNING_CATCH_UP_DAYS))
+                 .exclude(dunning__step=step).values_list("pk", "due_date"))
+        rows = [DunningRecord(organization=org, instalment_id=pk, step=step,
+                              executed_on=due + datetime.timedelta(days=step)) for pk, due in items]
+        marked["dunning"] += len(DunningRecord.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True))
+    say(f"Portfolio: previous nights marked done: {marked}")
+    return marked
+
+
+def _seed_policies(org, *, scale: int, say) -> dict:
     from assura.customers.models import Contact
     from assura.portfolio.catalogue_data import seed_catalogue
     from assura.portfolio.models import Claim, Formula, Instalment, Policy
