@@ -17,6 +17,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.db.models import Prefetch
 from rest_framework import fields as drf_fields
 from rest_framework import relations, serializers
 from rest_framework.fields import SkipField
@@ -105,6 +106,15 @@ class ReadsPrefetched:
     def get_attribute(self, instance):
         found = instance.__dict__.get(f"{self.source}_list")
         return found if found is not None else super().get_attribute(instance)
+
+
+def listed(view, *relations: str) -> list:
+    """The prefetches of a viewset's to-many relations: on a list, as plain lists (`<name>_list`, read
+    by `ReadsPrefetched`); on one record, Django's usual prefetch, which DRF forgets after an update
+    so that the answer shows the new values."""
+    if getattr(view, "action", None) == "list":
+        return [Prefetch(name, to_attr=f"{name}_list") for name in relations]
+    return list(relations)
 
 
 class PrefetchedListSerializer(ReadsPrefetched, FastListSerializer):

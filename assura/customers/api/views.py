@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from assura.core.api import validation_error_detail
+from assura.core.serializing import listed
 from assura.core.viewsets import TenantModelViewSet
 from assura.customers import selectors, services
 from assura.customers.api import serializers as s
@@ -98,8 +98,7 @@ class ContactViewSet(CustomerViewSetMixin, TenantModelViewSet):
 
     def get_queryset(self):
         return (selectors.contact_list(user=self.request.user).select_related(None)
-                .prefetch_related(Prefetch("tags", to_attr="tags_list"), Prefetch("consents", to_attr="consents_list"))
-                .order_by(*Contact._meta.ordering))
+                .prefetch_related(*listed(self, "tags", "consents")).order_by(*Contact._meta.ordering))
 
     def matches(self, data):
         phones = data.get("phones") or []
@@ -147,7 +146,7 @@ class AccountViewSet(CustomerViewSetMixin, TenantModelViewSet):
 
     def get_queryset(self):
         return (selectors.account_list(user=self.request.user).select_related(None)
-                .prefetch_related(Prefetch("tags", to_attr="tags_list")).order_by(*Account._meta.ordering))
+                .prefetch_related(*listed(self, "tags")).order_by(*Account._meta.ordering))
 
     def perform_destroy(self, instance):
         services.account_delete(actor=self.request.user, account=instance, request=self.request)
