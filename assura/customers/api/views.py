@@ -88,6 +88,7 @@ class ContactViewSet(CustomerViewSetMixin, TenantModelViewSet):
 
     model = Contact
     serializer_class = s.ContactSerializer
+    narrow_restricted = True
     filterset_class = ContactFilterSet
     ordering_fields = ["code", "last_name", "first_name", "birth_date", "created_at", "updated_at"]
     required_actions = WRITE_ACTIONS
@@ -129,6 +130,7 @@ class AccountViewSet(CustomerViewSetMixin, TenantModelViewSet):
 
     model = Account
     serializer_class = s.AccountSerializer
+    narrow_restricted = True
     filterset_class = AccountFilterSet
     ordering_fields = ["name", "created_at", "updated_at", "revenue", "headcount"]
     required_actions = WRITE_ACTIONS
