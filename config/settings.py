@@ -309,6 +309,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"},
+                "fontTools": {"level": "WARNING"}},  # the PDF font subsetter logs every glyph at INFO
 }
 SITE_URL = env.get('SITE_URL', 'http://127.0.0.1:8000').rstrip('/')

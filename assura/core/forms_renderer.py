@@ -118,6 +118,11 @@ def _bump_generation(sender, **kwargs) -> None:
         cache.set(_generation_key(sender), 1, None)
 
 
+def choices_changed(model) -> None:
+    """For writes that send no signal (queryset.update, bulk): the model's cached choices are stale."""
+    _bump_generation(model)
+
+
 def _watch(model) -> None:
     if model not in _WATCHED:
         _WATCHED.add(model)

@@ -109,6 +109,7 @@ class AuditAction(models.TextChoices):
     GROUP_CHANGED = "group.changed", _("Groupe de permissions modifié")
     GROUP_DELETED = "group.deleted", _("Groupe de permissions supprimé")
     AGENCY_CHANGED = "agency.changed", _("Agence ou région modifiée")
+    REFERENCE_CHANGED = "reference.changed", _("Donnée de référence modifiée (wilaya…)")
     TOKEN_CREATED = "token.created", _("Jeton d'API créé")
     TOKEN_REVOKED = "token.revoked", _("Jeton d'API révoqué")
     EXPORT = "data.export", _("Export")

@@ -126,7 +126,9 @@ class CustomerForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = get_user_model().objects.visible_to(user).filter(is_active=True)
         self.fields["agency"].queryset = Agency.objects.visible_to(user)
-        self.fields["wilaya"].queryset = Wilaya.objects.filter(is_active=True)
+        # A deactivated wilaya is no longer offered, but a record that has one keeps it.
+        current = getattr(instance, "wilaya_id", None)
+        self.fields["wilaya"].queryset = Wilaya.objects.filter(Q(is_active=True) | Q(code=current))
 
     def initial_from(self, obj) -> dict:
         initial = {name: getattr(obj, name) for name in self.fields_from_model()}

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
@@ -27,11 +28,13 @@ from django.utils.translation import gettext_lazy
 
 from assura.core.audit import audit_record
 from assura.core.models import AuditAction, FieldChange
+from assura.core.money import grouped
 from assura.core.permissions import user_can
 from assura.core.records import snapshot
 from assura.customers.duplicates import pair_key
 from assura.customers.models import Account, Consent, Contact, DuplicateCandidate, DuplicateStatus, Relationship
 from assura.customers.services import ACCOUNT_TRACKED, CONTACT_TRACKED, account_update, contact_update
+from assura.customers.tables import phone_display
 
 # A merge deletes a customer record: the roles allowed to delete customers merge them.
 MERGE_ACTION = "records.delete"
@@ -194,6 +197,10 @@ class RecordMerger:
             value = getattr(record, field)
             if isinstance(value, datetime.date):
                 values[field] = date_format(value, "d/m/Y")
+            elif isinstance(value, Decimal):
+                values[field] = grouped(value)  # 12 549 000,00 as on the record's page
+            elif field == "phone" and value:
+                values[field] = phone_display(value)
         return values
 
     def rows(self, survivor, duplicate) -> list[MergeRow]:

@@ -22,4 +22,6 @@ class IdentityConfig(AppConfig):
                     order=35, description=_("Regroupement des agences par région")),
             NavItem("settings", _("Fiche entreprise"), "identity:organization_settings", "gear", "admin",
                     "workspace.manage", order=50, description=_("Identité, logo et paramètres de l'espace")),
+            NavItem("wilayas", _("Wilayas"), "core:wilaya_list", "geo-alt", "admin", "workspace.manage", order=55,
+                    description=_("La liste officielle des wilayas (donnée de référence)")),
         )

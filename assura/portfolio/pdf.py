@@ -1,6 +1,6 @@
 """PDF documents of the portfolio (fpdf2, DejaVu Sans embedded so that Arabic and accented
-names print). Without a text-shaping engine (uharfbuzz is not installed), Arabic letters
-print unjoined: legible, not typographically right (see the ADR)."""
+names print). Text goes through HarfBuzz (uharfbuzz) so that Arabic letters are joined and
+right-to-left runs are ordered as they are read."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ class Document(FPDF):
         super().__init__(format="A4")
         self.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
         self.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+        self.set_text_shaping(True)  # Arabic: joined letters, right-to-left order (HarfBuzz + fpdf2's bidi)
         self.organization_name, self.doc_title = organization_name, title
         self.set_auto_page_break(True, margin=18)
         self.add_page()

@@ -48,8 +48,8 @@ def test_drag_an_opportunity_across_the_kanban(page):
     page.drag_and_drop(f"[data-testid=card-{opp.pk}]", f"[data-testid=column-{stages['Négociation'].pk}] ul")
     nego = page.locator(f"[data-testid=column-{stages['Négociation'].pk}]")
     expect(nego.locator("[data-testid=count]")).to_have_text("1")
-    assert norm(nego.locator("[data-testid=amount]").inner_text()) == "200 000,00 DZD"
-    assert norm(nego.locator("[data-testid=weighted]").inner_text()) == "160 000,00 DZD"
+    assert norm(nego.locator("[data-testid=amount]").inner_text()) == "200 000,00 DA"
+    assert norm(nego.locator("[data-testid=weighted]").inner_text()) == "160 000,00 DA"
     opp.refresh_from_db()
     assert opp.stage == stages["Négociation"] and opp.probability == 80
 

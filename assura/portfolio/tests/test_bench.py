@@ -28,3 +28,23 @@ def test_seed_is_idempotent_and_cases_answer(client, org, agency, supervisor, ag
                     assert client.get(path).status_code == 200, path
                 if spec.get("query_limit"):
                     assert len(queries.captured_queries) <= spec["query_limit"], path
+
+
+def test_previous_nights_leave_one_night_of_work_and_the_nightly_run_is_safe_to_rerun(org, agency, supervisor,
+                                                                                        agent):
+    from assura.portfolio.models import DunningRecord, RenewalTask
+
+    for n in range(10):
+        ContactFactory(organization=org, agency=agency, owner=agent if n % 2 else None)
+    info = bench.seed(org, scale=400, say=lambda *_: None)
+    marked = info["previous_nights"]
+    assert marked["renewals"] == RenewalTask.objects.count() > 0
+    assert marked["dunning"] == DunningRecord.objects.count() > 0
+    assert bench.previous_nights(org, say=lambda *_: None) == {"renewals": 0, "dunning": 0}  # idempotent
+
+    [row] = bench.timings(org, [supervisor, agent], selected={"nightly_run"}, say=lambda *_: None)
+
+    assert row["status"] == "measured" and row["pass"] is True, row
+    assert "rows it added: none" in row["detail"]
+    # Rolled back: the bench leaves the company as it found it.
+    assert (RenewalTask.objects.count(), DunningRecord.objects.count()) == (marked["renewals"], marked["dunning"])

@@ -23,8 +23,13 @@ def test_bench_seed_is_idempotent_and_cases_resolve(org, admin, agent, superviso
             client.force_login(supervisor if email == supervisor.email else agent)
             for path in paths[:3]:
                 assert client.get(path).status_code == 200, path
-    timings = bench.scan_and_triage_timings(org)
-    assert timings["sla_scan_s"] >= 0 and timings["triage_ms"] >= 0
+    breached_before = Ticket.objects.filter(sla_breached=True).count()
+    rows = {r["case"]: r for r in bench.timings(org, [supervisor, agent], selected={"sla_scan", "triage"},
+                                                say=lambda *_: None)}
+    assert set(rows) == {"sla_scan", "triage"}
+    assert all(r["status"] == "measured" and r["value"] >= 0 for r in rows.values()), rows
+    assert "second run {'breached': 0, 'escalated': 0, 'at_risk': 0}" in rows["sla_scan"]["detail"]
+    assert Ticket.objects.filter(sla_breached=True).count() == breached_before  # the scan was rolled back
 
 
 def test_demo_seed_is_idempotent(db):
