@@ -12,6 +12,7 @@ import hashlib
 
 from django import forms
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db.models.signals import post_delete, post_save
 from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import DjangoTemplates
@@ -143,7 +144,10 @@ def model_choices(iterator: ModelChoiceIterator) -> list[tuple[str, str]]:
     queryset = iterator.queryset
     model = queryset.model
     _watch(model)
-    sql, params = queryset.query.sql_with_params()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # `.none()` (a picker waiting for its parent choice): nothing to list
+        return head
     label = getattr(field.label_from_instance, "__func__", field.label_from_instance)
     generation = cache.get(_generation_key(model), 0)
     digest = hashlib.sha256(repr((queryset.db, sql, params, label.__module__, label.__qualname__,

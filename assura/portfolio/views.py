@@ -3,6 +3,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -350,6 +354,32 @@ class PolicyListView(TenantListView):
         return ctx
 
 
+@dataclass(frozen=True)
+class PageSection:
+    """What another module adds to the policy page (a tab) or the claim page (a card), so that
+    portfolio never imports it: `context(view) -> dict` runs only when the section is shown."""
+
+    key: str
+    label: str
+    template: str
+    context: Callable[[Any], dict]
+    order: int = 100
+
+
+POLICY_SECTIONS: list[PageSection] = []
+CLAIM_SECTIONS: list[PageSection] = []
+
+
+def register_policy_section(section: PageSection) -> None:
+    if all(s.key != section.key for s in POLICY_SECTIONS):
+        POLICY_SECTIONS.append(section)
+
+
+def register_claim_section(section: PageSection) -> None:
+    if all(s.key != section.key for s in CLAIM_SECTIONS):
+        CLAIM_SECTIONS.append(section)
+
+
 class PolicyDetailView(TenantDetailView):
     model = Policy
     template_name = "portfolio/policy_detail.html"
@@ -371,6 +401,11 @@ class PolicyDetailView(TenantDetailView):
 
         ctx = super().get_context_data(**kwargs)
         policy, user = self.object, self.request.user
+        extra = sorted(POLICY_SECTIONS, key=lambda s: s.order)
+        ctx["tabs"] = [*self.tabs, *((s.key, s.label, s.template) for s in extra)]
+        section = next((s for s in extra if s.key == ctx["active_tab"]), None)
+        if section is not None:
+            ctx["section"] = section.context(self)
         ctx["page_title"] = _("Police %(number)s") % {"number": policy.number}
         can_edit = user_can(user, POLICIES)
         ctx["can_edit"] = can_edit
@@ -664,6 +699,8 @@ class ClaimDetailView(TenantDetailView):
                             for c in CLAIM_DOCUMENTS.get(claim.claim_type, [])]
         if claim.closed_at:
             ctx["settlement_days"] = (claim.closed_at.date() - claim.declared_on).days
+        ctx["sections"] = [(s.label, s.template, s.context(self))
+                           for s in sorted(CLAIM_SECTIONS, key=lambda s: s.order)]
         return ctx
 
 

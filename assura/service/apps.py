@@ -11,6 +11,7 @@ class ServiceConfig(AppConfig):
         from assura.core.home import HomeSection, register_home_section
         from assura.core.navigation import NavItem, register
         from assura.customers.views import DetailTab, register_contact_tab
+        from assura.portfolio.views import PageSection, register_claim_section, register_policy_section
         from assura.service import jobs  # noqa: F401 (registers the job handlers)
 
         register(
@@ -27,6 +28,10 @@ class ServiceConfig(AppConfig):
         )
         register_contact_tab(DetailTab("tickets", _("Réclamations / Demandes"), "service/partials/_contact_tab.html",
                                        35, context=_contact_tickets))
+        register_policy_section(PageSection("tickets", _("Tickets"), "service/partials/_portfolio_tickets.html",
+                                            _policy_tickets, order=50))
+        register_claim_section(PageSection("tickets", _("Tickets"), "service/partials/_portfolio_tickets.html",
+                                           _claim_tickets, order=50))
         register_home_section(HomeSection("assigned_tickets", _("Mes demandes à traiter"),
                                           "service/home/_tickets.html", _home_tickets, order=45))
 
@@ -37,6 +42,18 @@ def _contact_tickets(view) -> dict:
 
     return {"contact_tickets": contact_tickets(user=view.request.user, contact=view.object),
             "can_create_ticket": user_can(view.request.user, "tickets.edit")}
+
+
+def _policy_tickets(view) -> dict:
+    from assura.service.selectors import tickets_naming
+
+    return tickets_naming(user=view.request.user, policy=view.object)
+
+
+def _claim_tickets(view) -> dict:
+    from assura.service.selectors import tickets_naming
+
+    return tickets_naming(user=view.request.user, claim=view.object)
 
 
 def _home_tickets(user) -> dict:

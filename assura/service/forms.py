@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from assura.core.models import Wilaya
 from assura.customers.models import Account, Contact
 from assura.identity.choices import UserStatus
+from assura.portfolio.models import Claim, Policy
 from assura.service.choices import Priority, ResolutionCode, RootCause, TicketChannel, TicketKind
 from assura.service.models import Category, KbArticle, ReplyTemplate, RoutingRule, SlaPolicy, Team
 
@@ -49,13 +50,17 @@ class TicketForm(forms.Form):
     customer_email = forms.EmailField(label=_("E-mail du demandeur"), required=False)
     policy_number = forms.CharField(label=_("N° de police"), max_length=40, required=False)
     claim_number = forms.CharField(label=_("N° de sinistre"), max_length=40, required=False)
+    policy = forms.ModelChoiceField(label=_("Police"), queryset=Policy.objects.none(), required=False,
+                                    help_text=_("Les polices du client choisi. Vide : celle du n° saisi, s'il existe."))
+    claim = forms.ModelChoiceField(label=_("Sinistre"), queryset=Claim.objects.none(), required=False,
+                                   help_text=_("Les sinistres du client choisi."))
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
 
     def __init__(self, *args, user=None, instance=None, **kwargs):
         if instance is not None and not kwargs.get("initial"):
             kwargs["initial"] = {name: getattr(instance, name) for name in (
                 "subject", "kind", "channel", "priority", "category", "subcategory", "customer_name",
-                "customer_email", "policy_number", "claim_number", "description")}
+                "customer_email", "policy_number", "claim_number", "policy", "claim", "description")}
             if instance.contact_id:
                 kwargs["initial"]["target"] = f"contact:{instance.contact_id}"
             elif instance.account_id:
@@ -64,6 +69,19 @@ class TicketForm(forms.Form):
         self.user = user
         self.fields["category"].queryset = categories(user, top=True)
         self.fields["subcategory"].queryset = categories(user, top=False)
+        holder = self.holder_filter()
+        if holder is not None:
+            policies = Policy.objects.visible_to(user).filter(**holder)
+            self.fields["policy"].queryset = policies.order_by("-effective_date", "-pk")
+            claims = Claim.objects.visible_to(user).filter(**holder)
+            self.fields["claim"].queryset = claims.order_by("-declared_on", "-pk")
+
+    def holder_filter(self) -> dict | None:
+        """The chosen customer as a filter of its policies and claims (None before a customer is chosen)."""
+        record = self.customer()
+        if record is None:
+            return None
+        return {"contact": record} if isinstance(record, Contact) else {"account": record}
 
     def customer(self):
         """The contact or account named by `target` ("contact:12"), among those the user may see."""
@@ -72,7 +90,9 @@ class TicketForm(forms.Form):
         model = {"contact": Contact, "account": Account}.get(kind)
         if model is None or not pk.isdigit():
             return None
-        return model.objects.visible_to(self.user).filter(pk=pk).first()
+        if getattr(self, "_customer", (None,))[0] != value:
+            self._customer = (value, model.objects.visible_to(self.user).filter(pk=pk).first())
+        return self._customer[1]
 
     def clean(self):
         data = super().clean()
@@ -87,9 +107,26 @@ class TicketForm(forms.Form):
         return data
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files under one name; the service checks their type and size."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        items = data if isinstance(data, list | tuple) else [data]
+        return [f for f in (super(MultipleFileField, self).clean(item, initial) for item in items if item) if f]
+
+
 class ReplyForm(forms.Form):
     body = forms.CharField(label=_("Réponse au client"), widget=forms.Textarea(attrs={"rows": 6}), max_length=20000)
     wait_for_customer = forms.BooleanField(label=_("Mettre en attente du client"), required=False)
+    files = MultipleFileField(label=_("Pièces jointes"), required=False)
 
 
 class NoteForm(forms.Form):

@@ -46,7 +46,7 @@ def deliver(message_pk: int) -> bool:
     """Send one saved TicketMessage. Returns True when the SMTP server accepted it."""
     from assura.service.models import TicketMessage
 
-    msg = TicketMessage.objects.select_related("ticket").get(pk=message_pk)
+    msg = TicketMessage.objects.select_related("ticket").prefetch_related("attachments").get(pk=message_pk)
     if msg.sent_at is not None or not msg.to_email:
         return False
     ticket = msg.ticket
@@ -60,8 +60,11 @@ def deliver(message_pk: int) -> bool:
     email = EmailMessage(subject=msg.subject, body=msg.body, from_email=msg.from_email, to=[msg.to_email],
                          headers=headers, reply_to=[msg.from_email])
     try:
+        for attachment in msg.attachments.all():
+            with attachment.file.open("rb") as stored:
+                email.attach(attachment.name, stored.read(), attachment.mime_type)
         email.send(fail_silently=False)
-    except Exception as exc:  # network, refused recipient…: recorded, never a 500
+    except Exception as exc:  # network, refused recipient, a missing stored file…: recorded, never a 500
         logger.warning("Ticket %s: e-mail %s not sent: %s", ticket.reference, msg.pk, exc)
         TicketMessage.objects.filter(pk=msg.pk).update(send_error=str(exc)[:300])
         return False

@@ -199,9 +199,14 @@ class Ticket(TenantModel):
                              verbose_name=_("piste"))
     customer_name = models.CharField(_("nom du demandeur"), max_length=150, blank=True)
     customer_email = models.EmailField(_("e-mail du demandeur"), blank=True)
-    # Insurance portfolio not merged yet: free references until policies/claims exist (see ADR 0010).
+    # The numbers as the customer wrote them (inbound e-mail may fill them); the links below are set
+    # when a number names a policy / claim of the same company and of the ticket's customer (ADR 0010).
     policy_number = models.CharField(_("n° de police"), max_length=40, blank=True)
     claim_number = models.CharField(_("n° de sinistre"), max_length=40, blank=True)
+    policy = models.ForeignKey("portfolio.Policy", null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+", verbose_name=_("police"))
+    claim = models.ForeignKey("portfolio.Claim", null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+", verbose_name=_("sinistre"))
     subject = models.CharField(_("objet"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     status = models.CharField(_("statut"), max_length=20, choices=TicketStatus.choices, default=TicketStatus.NEW)
@@ -262,6 +267,8 @@ class Ticket(TenantModel):
             models.Index(fields=["organization", "team", "status"], name="ticket_org_team"),
             models.Index(fields=["organization", "agency", "-created_at"], name="ticket_org_agency"),
             models.Index(fields=["organization", "contact", "-created_at"], name="ticket_org_contact"),
+            models.Index(fields=["organization", "policy", "-created_at"], name="ticket_org_policy"),
+            models.Index(fields=["organization", "claim", "-created_at"], name="ticket_org_claim"),
             models.Index(fields=["organization", "resolution_due"], name="ticket_org_resdue"),
             models.Index(fields=["organization", "resolution_risk_at"], name="ticket_org_resrisk"),
             models.Index(fields=["organization", "category", "-resolved_at"], name="ticket_org_cat_resolved"),
@@ -308,6 +315,10 @@ class TicketMessage(TenantModel):
     message_id = models.CharField(max_length=250, blank=True, db_index=True)
     in_reply_to = models.CharField(max_length=250, blank=True)
     sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+    # Files sent with a reply: stored on the ticket (so the ticket's visibility guards the download)
+    # and named here so the conversation and the outgoing e-mail carry them.
+    attachments = models.ManyToManyField("core.Attachment", blank=True, related_name="+",
+                                         verbose_name=_("pièces jointes"))
     send_error = models.CharField(_("erreur d'envoi"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("date"), auto_now_add=True)
 

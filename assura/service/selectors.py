@@ -53,16 +53,17 @@ def queue_counts(*, user, cap: int = COUNT_CAP) -> dict[str, int]:
 def ticket_detail_queryset(*, user):
     return Ticket.objects.visible_to(user).select_related(
         "assignee", "team", "team__lead", "category", "subcategory", "suggested_category", "contact",
-        "contact__agency", "account", "agency", "sla_policy", "lead", "created_by",
+        "contact__agency", "account", "agency", "sla_policy", "lead", "created_by", "policy", "claim",
     )
 
 
 def conversation(*, ticket):
-    return list(TicketMessage.objects.filter(ticket=ticket).select_related("author").order_by("created_at", "id"))
+    return list(TicketMessage.objects.filter(ticket=ticket).select_related("author")
+                .prefetch_related("attachments").order_by("created_at", "id"))
 
 
 def customer_summary(*, user, ticket, limit: int = 5) -> dict:
-    """The customer's other tickets (open first). Policies and claims come with the portfolio module."""
+    """The customer's other tickets (open first), policies in force and open claims."""
     customer_q = None
     if ticket.contact_id:
         customer_q = Q(contact_id=ticket.contact_id)
@@ -82,31 +83,35 @@ def customer_summary(*, user, ticket, limit: int = 5) -> dict:
 
 
 def _portfolio_summary(*, user, ticket, limit: int) -> dict:
-    """With the insurance portfolio installed: the customer's policies in force and open claims,
-    and the policy and claim the ticket names, as links (what the user may see; three queries)."""
-    from django.apps import apps
-
-    if not apps.is_installed("assura.portfolio"):
-        return {}
+    """The customer's policies in force and open claims, and the policy and claim the ticket is
+    linked to (loaded with the ticket), as links when the user may see them (at most four queries)."""
     from assura.portfolio.choices import ClaimStatus, PolicyStatus
     from assura.portfolio.models import Claim, Policy
 
     holder = ({"contact_id": ticket.contact_id} if ticket.contact_id else
               {"account_id": ticket.account_id} if ticket.account_id else None)
-    policies = Policy.objects.visible_to(user).select_related("product")
+    policies = Policy.objects.visible_to(user)
     claims = Claim.objects.visible_to(user)
     summary = {"policies": [], "claims": [], "policy": None, "claim": None}
     if holder:
-        summary["policies"] = list(policies.filter(**holder, status=PolicyStatus.IN_FORCE)
+        summary["policies"] = list(policies.filter(**holder, status=PolicyStatus.IN_FORCE).select_related("product")
                                    .order_by("expiry_date", "pk")[:limit])
         summary["claims"] = list(claims.filter(**holder).exclude(
             status__in=[ClaimStatus.SETTLED, ClaimStatus.REFUSED, ClaimStatus.CLOSED]).order_by("-declared_on", "-pk")
             [:limit])
-    if ticket.policy_number:
-        summary["policy"] = policies.filter(number__iexact=ticket.policy_number.strip()).first()
-    if ticket.claim_number:
-        summary["claim"] = claims.filter(number__iexact=ticket.claim_number.strip()).first()
+    if ticket.policy_id and policies.filter(pk=ticket.policy_id).exists():
+        summary["policy"] = ticket.policy
+    if ticket.claim_id and claims.filter(pk=ticket.claim_id).exists():
+        summary["claim"] = ticket.claim
     return summary
+
+
+def tickets_naming(*, user, policy=None, claim=None, limit: int = 20) -> dict:
+    """The tickets linked to a policy or a claim (newest first) that the user may see, for the
+    section of the policy / claim page: two queries."""
+    qs = Ticket.objects.visible_to(user).filter(**({"policy": policy} if policy is not None else {"claim": claim}))
+    rows = list(qs.select_related("assignee").order_by("-created_at", "-id")[:limit])
+    return {"tickets": rows, "count": len(rows) if len(rows) < limit else qs.count()}
 
 
 def contact_tickets(*, user, contact, limit: int = 50):

@@ -58,7 +58,7 @@ SETTINGS = "service.settings"
 
 TICKET_FIELDS = (
     "kind", "category", "subcategory", "priority", "channel", "contact", "account", "customer_name",
-    "customer_email", "policy_number", "claim_number", "subject", "description",
+    "customer_email", "policy_number", "claim_number", "policy", "claim", "subject", "description",
 )
 TRACKED = (*TICKET_FIELDS, "status", "assignee", "team", "resolution_code", "root_cause")
 
@@ -331,6 +331,61 @@ def refresh_search(ticket: Ticket) -> None:
     )
 
 
+def _holds(ticket: Ticket, record) -> bool:
+    """Whether a policy or claim is the ticket's customer's (any customer's while the ticket has none)."""
+    if not (ticket.contact_id or ticket.account_id):
+        return True
+    return bool((ticket.contact_id and record.contact_id == ticket.contact_id)
+                or (ticket.account_id and record.account_id == ticket.account_id))
+
+
+def _by_number(ticket: Ticket, model, number: str):
+    """The company's policy / claim of this number when it is the ticket's customer's, else None."""
+    if not number:
+        return None
+    found = model.objects.filter(organization_id=ticket.organization_id, number__iexact=number).first()
+    return found if found is not None and _holds(ticket, found) else None
+
+
+def _link_portfolio(ticket: Ticket, data: dict, before: tuple[str, str], errors: dict) -> None:
+    """Set `policy` / `claim`: a chosen one is checked (same company, the customer's, the claim on
+    the chosen policy); otherwise the typed number decides, and an existing link is kept while
+    its number and the customer stay the same."""
+    from assura.portfolio.models import Claim, Policy
+
+    chosen = {}
+    for key, model, number, old in (("policy", Policy, ticket.policy_number, before[0]),
+                                    ("claim", Claim, ticket.claim_number, before[1])):
+        record = data.get(key)
+        if record is not None:
+            chosen[key] = record
+            if record.organization_id != ticket.organization_id:
+                errors[key] = [_("Cette police n'existe pas dans votre entreprise.") if key == "policy"
+                               else _("Ce sinistre n'existe pas dans votre entreprise.")]
+            elif not _holds(ticket, record):
+                errors[key] = [_("Cette police n'appartient pas au client du ticket.") if key == "policy"
+                               else _("Ce sinistre n'appartient pas au client du ticket.")]
+            elif not number:
+                setattr(ticket, f"{key}_number", record.number)
+            setattr(ticket, key, record)
+            continue
+        current = getattr(ticket, key) if getattr(ticket, f"{key}_id") else None
+        if key in data or current is None or number.lower() != old.lower() or not _holds(ticket, current):
+            setattr(ticket, key, _by_number(ticket, model, number))
+    policy, claim = ticket.policy if ticket.policy_id else None, ticket.claim if ticket.claim_id else None
+    if errors.keys() & {"policy", "claim"} or claim is None:
+        return
+    if policy is None:
+        ticket.policy = claim.policy
+        if not ticket.policy_number:
+            ticket.policy_number = claim.policy.number
+    elif claim.policy_id != policy.pk:
+        if "claim" in chosen:
+            errors["claim"] = [_("Ce sinistre relève d'une autre police que celle choisie.")]
+        else:
+            ticket.claim = None  # a number that contradicts the policy is not linked
+
+
 def ticket_build(*, ticket: Ticket, data: dict) -> Ticket:
     unknown = set(data) - set(TICKET_FIELDS)
     if unknown:
@@ -342,9 +397,12 @@ def ticket_build(*, ticket: Ticket, data: dict) -> Ticket:
             data[key] = " ".join(data[key].split())
     if isinstance(data.get("customer_email"), str):
         data["customer_email"] = data["customer_email"].strip().lower()
+    before = (ticket.policy_number, ticket.claim_number)
     for key, value in data.items():
-        setattr(ticket, key, value)
+        if key not in ("policy", "claim"):
+            setattr(ticket, key, value)
     errors: dict[str, list[str]] = {}
+    _link_portfolio(ticket, data, before, errors)
     if ticket.category_id and ticket.category.parent_id:
         errors["category"] = [_("Choisissez une catégorie principale ; le détail va dans la sous-catégorie.")]
     if ticket.subcategory_id:
@@ -559,7 +617,7 @@ def template_values(ticket: Ticket, agent=None) -> dict[str, str]:
         "echeance": timezone.localtime(due).strftime("%d/%m/%Y") if due else "",
         "police": ticket.policy_number,
         "sinistre": ticket.claim_number,
-        "statut_sinistre": "",  # filled once claims exist (portfolio module)
+        "statut_sinistre": ticket.claim.get_status_display() if ticket.claim_id else "",
         "agent": agent.get_full_name() if agent else "",
         "sujet": ticket.subject,
     }
@@ -582,16 +640,69 @@ def _validate_body(body: str) -> str:
     return body
 
 
+REPLY_MAX_FILES = 10
+REPLY_MAX_TOTAL_BYTES = 20 * 1024 * 1024  # what customers' mail servers commonly accept
+
+
+def _checked_reply_files(files) -> list[tuple]:
+    """(file, kind, mime type, name) of each file to send, checked like any record's document
+    (type from the content, size); every refusal is reported on "files", before anything is saved."""
+    from assura.core.attachments import validate_attachment
+
+    files = [f for f in files or () if f is not None]
+    if len(files) > REPLY_MAX_FILES:
+        raise ValidationError({"files": [_("Joignez au plus %(max)s fichiers.") % {"max": REPLY_MAX_FILES}]})
+    checked, errors = [], []
+    for upload in files:
+        original = (upload.name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+        name = " ".join(original.split())[:200] or "fichier"
+        try:
+            kind, mime_type = validate_attachment(upload)
+        except ValidationError as exc:
+            errors.append(f"{name} : {' '.join(exc.messages)}")
+            continue
+        checked.append((upload, kind, mime_type, name))
+    if not errors and sum(upload.size for upload, *_rest in checked) > REPLY_MAX_TOTAL_BYTES:
+        errors.append(_("Les pièces jointes dépassent %(max)s Mo au total.")
+                      % {"max": REPLY_MAX_TOTAL_BYTES // (1024 * 1024)})
+    if errors:
+        raise ValidationError({"files": errors})
+    return checked
+
+
+def _store_reply_files(*, ticket: Ticket, message: TicketMessage, checked: list[tuple], actor) -> None:
+    """Keep the files as documents of the ticket (its visibility guards the download) and name them
+    on the message (the conversation shows them, the e-mail carries them)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.files.base import File
+
+    from assura.core.attachments import _storage_name
+    from assura.core.models import Attachment
+
+    content_type = ContentType.objects.get_for_model(Ticket)
+    stored = []
+    for upload, kind, mime_type, name in checked:
+        attachment = Attachment(organization_id=ticket.organization_id, content_type=content_type,
+                                object_id=ticket.pk, name=name, size=upload.size, mime_type=mime_type,
+                                uploaded_by=actor)
+        upload.seek(0)
+        attachment.file.save(_storage_name(name, kind), File(upload), save=False)
+        attachment.save()
+        stored.append(attachment)
+    message.attachments.set(stored)
+
+
 @transaction.atomic
-def ticket_reply(*, actor, ticket: Ticket, body: str, wait_for_customer: bool = False, request=None
+def ticket_reply(*, actor, ticket: Ticket, body: str, wait_for_customer: bool = False, files=(), request=None
                  ) -> TicketMessage:
-    """A reply to the customer, e-mailed with the reference in the subject (after commit).
-    The first one stops the first-response clock."""
+    """A reply to the customer, e-mailed with the reference in the subject and the files attached
+    (after commit). The first one stops the first-response clock."""
     from assura.service.mail import deliver_on_commit, mailbox_address, new_message_id, subject_for
 
     _require(actor, EDIT)
     _same_company(actor.organization_id, ticket)
     body = _validate_body(body)
+    checked = _checked_reply_files(files)
     if ticket.status == TicketStatus.CLOSED:
         raise ValidationError(_("Ce ticket est clos : il ne peut plus recevoir de réponse."))
     if not ticket.customer_email:
@@ -605,6 +716,8 @@ def ticket_reply(*, actor, ticket: Ticket, body: str, wait_for_customer: bool = 
         subject=subject_for(ticket, f"Re: {ticket.subject}"), body=body,
         message_id=new_message_id(ticket.organization_id), in_reply_to=last_inbound or "",
     )
+    if checked:
+        _store_reply_files(ticket=ticket, message=message, checked=checked, actor=actor)
     fields = ["updated_at"]
     if ticket.first_responded_at is None:
         ticket.first_responded_at = now

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import generic
 from django.views.decorators.cache import never_cache
 
+from assura.core.attachments import ACCEPT
 from assura.core.jobs import job_enqueue
 from assura.core.permissions import user_can
 from assura.core.views import (
@@ -137,6 +138,7 @@ class TicketDetailView(TenantDetailView):
                             if s != TicketStatus.RESOLVED] if can_edit else [],
             "can_resolve": can_edit and TicketStatus.RESOLVED in services.allowed_transitions(ticket),
             "reply_form": forms.ReplyForm(),
+            "attachment_accept": ACCEPT,
             "note_form": forms.NoteForm(),
             "resolve_form": forms.ResolveForm(initial={"resolution_code": ticket.resolution_code,
                                                        "root_cause": ticket.root_cause}),
@@ -204,6 +206,9 @@ class TicketFormActionView(TenantObjectMixin, generic.View):
 class TicketReplyView(TicketFormActionView):
     form_class = forms.ReplyForm
     success_message = _("Réponse envoyée au client.")
+
+    def form(self, request):
+        return forms.ReplyForm(request.POST, request.FILES)
 
     def perform(self, ticket, data):
         services.ticket_reply(actor=self.request.user, ticket=ticket, request=self.request, **data)

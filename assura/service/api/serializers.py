@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from assura.api.serializers import VisibleRelatedField
 from assura.customers.models import Account, Contact
+from assura.portfolio.models import Claim, Policy
 from assura.service.choices import ResolutionCode, RootCause, TicketStatus
 from assura.service.models import Category, KbArticle, SlaPolicy, Team, Ticket, TicketMessage
 
@@ -21,13 +22,19 @@ class TicketSerializer(serializers.ModelSerializer):
     assignee = VisibleRelatedField(get_user_model(), allow_null=True, required=False,
                                    help_text=_("Vide : attribué selon les règles de routage."))
     team = VisibleRelatedField(Team, allow_null=True, required=False)
+    policy = VisibleRelatedField(Policy, allow_null=True, required=False,
+                                 help_text=_("Une police du client du ticket. Vide : celle du n° de police, "
+                                             "si ce numéro existe chez ce client."))
+    claim = VisibleRelatedField(Claim, allow_null=True, required=False,
+                                help_text=_("Un sinistre du client, sur la police choisie."))
     status_label = serializers.CharField(source="get_status_display", read_only=True)
 
     class Meta:
         model = Ticket
         fields = [
             "id", "reference", "kind", "category", "subcategory", "priority", "channel", "contact", "account",
-            "customer_name", "customer_email", "policy_number", "claim_number", "subject", "description", "status",
+            "customer_name", "customer_email", "policy_number", "claim_number", "policy", "claim", "subject",
+            "description", "status",
             "status_label", "assignee", "team", "resolution_code", "root_cause", "first_response_due",
             "first_responded_at", "resolution_due", "sla_paused_at", "sla_breached", "sla_met", "resolved_at",
             "closed_at", "suggested_category", "suggested_priority", "csat_score", "csat_comment", "created_at",
@@ -45,17 +52,30 @@ class TicketUpdateSerializer(TicketSerializer):
         read_only_fields = [*TicketSerializer.Meta.read_only_fields, "assignee", "team"]
 
 
+class MessageAttachmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    size = serializers.IntegerField()
+    mime_type = serializers.CharField()
+
+
 class TicketMessageSerializer(serializers.ModelSerializer):
+    attachments = MessageAttachmentSerializer(many=True, read_only=True)
+
     class Meta:
         model = TicketMessage
-        fields = ["id", "kind", "author", "from_email", "to_email", "subject", "body", "sent_at", "send_error",
-                  "created_at"]
+        fields = ["id", "kind", "author", "from_email", "to_email", "subject", "body", "attachments", "sent_at",
+                  "send_error", "created_at"]
         read_only_fields = fields
 
 
 class ReplySerializer(serializers.Serializer):
     body = serializers.CharField(max_length=20000)
     wait_for_customer = serializers.BooleanField(default=False)
+    files = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True), required=False, default=list,
+        help_text=_("Pièces jointes (multipart/form-data, champ « files » répété) : mêmes types et taille "
+                    "que les documents des fiches."))
 
 
 class NoteSerializer(serializers.Serializer):

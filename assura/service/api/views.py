@@ -59,12 +59,15 @@ class TicketViewSet(TenantModelViewSet):
     def messages(self, request, pk=None):
         """The conversation: customer messages, replies, acknowledgements and internal notes."""
         ticket = self.get_object()
-        return Response(s.TicketMessageSerializer(ticket.messages.order_by("created_at", "id"), many=True).data)
+        messages = ticket.messages.prefetch_related("attachments").order_by("created_at", "id")
+        return Response(s.TicketMessageSerializer(messages, many=True).data)
 
-    @extend_schema(request=s.ReplySerializer, responses={201: s.TicketMessageSerializer})
+    @extend_schema(request={"multipart/form-data": s.ReplySerializer, "application/json": s.ReplySerializer},
+                   responses={201: s.TicketMessageSerializer})
     @action(detail=True, methods=["post"])
     def replies(self, request, pk=None):
-        """Reply to the customer by e-mail (reference in the subject)."""
+        """Reply to the customer by e-mail (reference in the subject). Files go as multipart/form-data,
+        the field `files` repeated; a refused file is a 400 on `files` and nothing is sent or kept."""
         ticket = self.get_object()
         form = s.ReplySerializer(data=request.data)
         form.is_valid(raise_exception=True)

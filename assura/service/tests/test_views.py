@@ -69,7 +69,7 @@ def test_ticket_page_links_the_customers_policies_and_claims(client, agent, admi
     make_claim(org, policy=make_policy(org, contact=ticket.contact, owner=agent, agency=agent.agency,
                                        number="AUT-2025-000001"), status=ClaimStatus.SETTLED, owner=agent,
                agency=agent.agency)
-    Ticket.objects.filter(pk=ticket.pk).update(policy_number="aut-2026-000777", claim_number=claim.number)
+    services.ticket_update(actor=agent, ticket=ticket, policy_number="aut-2026-000777", claim_number=claim.number)
     client.force_login(agent)
 
     body = text(client.get(ticket.get_absolute_url()))
