@@ -38,8 +38,6 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from assura.core.scoping import narrowed
-
 EMPTY_CELL = '<span class="text-body-secondary">—</span>'
 
 
@@ -119,7 +117,6 @@ class Table:
     per_page_choices: tuple[int, ...] = (25, 50, 100)
     count_cap: int | None = 1_000
     empty_message: Any = None
-    narrow_restricted = False  # an Utilisateur's list: ids first, then sort (core/scoping.py)
 
     def __init__(self, queryset, request, *, per_page: int | None = None):
         self.request = request
@@ -127,8 +124,6 @@ class Table:
         queryset = self.order(queryset)
         if self.count_cap and isinstance(queryset, QuerySet) and (request.GET.get("q") or "").strip():
             queryset = self.bound_search(queryset)
-        elif self.narrow_restricted:
-            queryset = narrowed(queryset, user=request.user)
         self.per_page = self._per_page(request.GET.get("per_page"), per_page or self.per_page)
         self.paginator = CappedPaginator(queryset, self.per_page, cap=self.count_cap)
         self.page = self.paginator.get_page(request.GET.get("page"))

@@ -33,7 +33,6 @@ class PhoneColumn(Column):
 
 
 class ContactTable(Table):
-    narrow_restricted = True
     columns = [
         Column("code", _("Code client"), link=True),
         Column("last_name", _("Nom"), template="customers/partials/_cell_contact_name.html"),
@@ -48,7 +47,6 @@ class ContactTable(Table):
 
 
 class AccountTable(Table):
-    narrow_restricted = True
     columns = [
         Column("name", _("Raison sociale"), link=True),
         Column("nif", _("NIF")),

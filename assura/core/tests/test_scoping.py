@@ -54,12 +54,8 @@ def test_beyond_the_cap_or_for_a_company_wide_role_the_list_is_untouched(scope, 
     assert narrowed(everything, user=supervisor) is everything
 
 
-def test_the_agents_pages_and_api_list_the_same_contacts(client, scope, agent):
+def test_the_agents_api_list_gives_the_same_contacts(client, scope, agent):
     client.force_login(agent)
     expected = list(scope.values_list("pk", flat=True))
     api = client.get("/api/v1/contacts/", {"page_size": 100}).json()
     assert [row["id"] for row in api["results"]] == expected and api["count"] == len(expected)
-    page = client.get("/contacts/", {"ordering": "last_name", "per_page": 100})
-    body = page.content.decode()
-    assert page.status_code == 200
-    assert all(f'value="{pk}"' in body or f"/contacts/{pk}/" in body for pk in expected)
