@@ -72,11 +72,15 @@ def _sla_scan_row(org) -> dict:
         started = time.perf_counter()
         counts = services.sla_scan(organization_id=org.pk)
         seconds = time.perf_counter() - started
+        started = time.perf_counter()
         again = services.sla_scan(organization_id=org.pk)
+        steady = time.perf_counter() - started
         transaction.set_rollback(True)
+    # The value is the first scan after seeding: every overdue ticket escalated at once (the worst
+    # case). The second one is what the 5-minute beat does once the backlog is handled.
     return {"case": "sla_scan", "label": f"SLA scan of {open_tickets:,} open tickets", "unit": "s",
             "value": round(seconds, 2), "target": 60, "pass": seconds <= 60, "status": "measured",
-            "detail": f"first run {counts}; second run {again} (rolled back)"}
+            "detail": f"first run {counts}; second run {again} in {steady:.2f} s (rolled back)"}
 
 
 def _triage_row(org, samples: int) -> dict:
@@ -133,8 +137,10 @@ def _inbound_row(org, samples: int, say) -> dict:
     from config.celery import app
 
     root = Path(settings.BASE_DIR)
-    sender = Contact.objects.filter(organization=org).exclude(email="").values_list("email", flat=True).first() \
-        or "client@example.dz"
+    # One sender per mail: the same address writing 20 times within the hour is a mail loop (BURST_LIMIT).
+    senders = list(Contact.objects.filter(organization=org).exclude(email="").order_by("-pk")
+                   .values_list("email", flat=True)[:samples + 1])
+    senders += [f"client{n}@example.dz" for n in range(samples + 1 - len(senders))]
     log = root / "var" / "bench" / "worker.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, CELERY_TASK_ALWAYS_EAGER="0", PYTHONUNBUFFERED="1")
@@ -147,7 +153,7 @@ def _inbound_row(org, samples: int, say) -> dict:
     try:
         for n in range(samples + 1):  # the first one warms the worker up (imports, connections)
             token = f"BENCH-{uuid.uuid4().hex[:10]}"
-            raw = _raw_email(sender=sender, subject=f"Réclamation {token}")
+            raw = _raw_email(sender=senders[n], subject=f"Réclamation {token}")
             started = time.perf_counter()
             with warnings.catch_warnings():  # the bench process itself runs tasks eagerly; this one goes out
                 warnings.simplefilter("ignore")
