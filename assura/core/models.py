@@ -210,6 +210,14 @@ class Job(TenantModel):
         return qs.filter(created_by=user)
 
 
+class WilayaQuerySet(models.QuerySet):
+    def offered(self, current=None):
+        """The wilayas a form offers: the active ones, plus `current` (a record's own wilaya code)
+        even if it was deactivated since — a record keeps its wilaya (ADR 0012)."""
+        return self.filter(models.Q(is_active=True) | models.Q(code=current)) if current else self.filter(
+            is_active=True)
+
+
 class Wilaya(models.Model):
     """Reference data: a wilaya of Algeria, shared by every company (seeded by a migration)."""
 
@@ -217,6 +225,8 @@ class Wilaya(models.Model):
     name = models.CharField(_("nom"), max_length=80)
     name_ar = models.CharField(_("nom en arabe"), max_length=80, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+
+    objects = WilayaQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]

@@ -127,8 +127,7 @@ class CustomerForm(forms.Form):
         self.fields["owner"].queryset = get_user_model().objects.visible_to(user).filter(is_active=True)
         self.fields["agency"].queryset = Agency.objects.visible_to(user)
         # A deactivated wilaya is no longer offered, but a record that has one keeps it.
-        current = getattr(instance, "wilaya_id", None)
-        self.fields["wilaya"].queryset = Wilaya.objects.filter(Q(is_active=True) | Q(code=current))
+        self.fields["wilaya"].queryset = Wilaya.objects.offered(getattr(instance, "wilaya_id", None))
 
     def initial_from(self, obj) -> dict:
         initial = {name: getattr(obj, name) for name in self.fields_from_model()}

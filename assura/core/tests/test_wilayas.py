@@ -99,3 +99,21 @@ def test_the_command_loads_a_file_and_reports_bad_lines(tmp_path, capsys):
     bad.write_text("16;Alger\n16;Alger\n", encoding="utf-8")
     with pytest.raises(CommandError, match="plusieurs fois"):
         call_command("wilayas_load", str(bad))
+
+
+def test_the_api_keeps_a_deactivated_wilaya_on_its_record_but_does_not_offer_it(org, admin):
+    from rest_framework.test import APIClient
+
+    contact = ContactFactory(organization=org, wilaya_id="16")
+    Wilaya.objects.filter(code="16").update(is_active=False)
+    api = APIClient()
+    api.force_authenticate(admin)
+
+    kept = api.patch(f"/api/v1/contacts/{contact.pk}/", {"wilaya": "16", "profession": "Pilote"}, format="json")
+    created = api.post("/api/v1/contacts/", {"last_name": "Nouveau", "first_name": "Client", "wilaya": "16"},
+                       format="json")
+
+    assert kept.status_code == 200, kept.content
+    contact.refresh_from_db()
+    assert (contact.wilaya_id, contact.profession) == ("16", "Pilote")
+    assert created.status_code == 400 and "wilaya" in created.json()

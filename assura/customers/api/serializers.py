@@ -55,13 +55,21 @@ class ConsentSerializer(serializers.ModelSerializer):
         list_serializer_class = PrefetchedListSerializer  # a list reads `consents_list` (prefetched)
 
 
+class OfferedWilayaField(serializers.PrimaryKeyRelatedField):
+    """The active wilayas, and the record's own one even if deactivated since (as the form)."""
+
+    def get_queryset(self):
+        instance = getattr(self.parent, "instance", None)
+        return Wilaya.objects.offered(getattr(instance, "wilaya_id", None))
+
+
 class CustomerSerializer(serializers.ModelSerializer):
     """What contacts and accounts share."""
 
     owner = VisibleRelatedField(get_user_model(), required=False, allow_null=True, label=_("gestionnaire attitré"))
     agency = VisibleRelatedField(Agency, required=False, allow_null=True, label=_("agence"))
-    wilaya = serializers.PrimaryKeyRelatedField(
-        queryset=Wilaya.objects.filter(is_active=True), required=False, allow_null=True, label=_("wilaya"),
+    wilaya = OfferedWilayaField(
+        queryset=Wilaya.objects.all(), required=False, allow_null=True, label=_("wilaya"),
         help_text=_("Code de la wilaya, par exemple « 16 » pour Alger."),
     )
     phones = PhoneSerializer(many=True, required=False, label=_("téléphones"))
